@@ -1,0 +1,159 @@
+"""The app factory both services use: ``create_service_app(spec, settings, engine_factory)``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Annotated, Any
+
+import httpx
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response
+
+from webtoon_core import health
+from webtoon_core.downloads import ResultFetcher
+from webtoon_core.engine import Engine, EngineResources
+from webtoon_core.http_errors import install_error_handlers
+from webtoon_core.logging_setup import setup_logging
+from webtoon_core.metrics import ServiceMetrics
+from webtoon_core.service import GenerationRunner, ServiceSpec
+from webtoon_core.settings import CommonSettings
+
+log = logging.getLogger("webtoon_core.app")
+
+REQUEST_ID_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def valid_request_id(value: str) -> bool:
+    """A client's ``X-Request-ID`` is kept only when short and plain (log-safe)."""
+    return 8 <= len(value) <= 64 and set(value) <= REQUEST_ID_ALPHABET
+
+
+def get_engine(request: Request) -> Engine[Any]:
+    return request.app.state.engine
+
+
+def get_runner(request: Request) -> GenerationRunner[Any, Any]:
+    return request.app.state.runner
+
+
+EngineDep = Annotated[Engine[Any], Depends(get_engine)]
+RunnerDep = Annotated[GenerationRunner[Any, Any], Depends(get_runner)]
+
+
+def _multipart_schema(spec: ServiceSpec[Any, Any]) -> dict[str, Any]:
+    schema = spec.params_model.model_json_schema()
+    properties = dict(schema.get("properties", {}))
+    for name in spec.file_fields:
+        properties[name] = {"type": "string", "format": "binary"}
+    required = [*schema.get("required", []), *spec.file_fields]
+    body = {"type": "object", "properties": properties, "required": required}
+    return {
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": body}}}
+    }
+
+
+def _api_router(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> APIRouter:
+    router = APIRouter(tags=[spec.key])
+
+    async def generate(request: Request, engine: EngineDep, runner: RunnerDep) -> Response:
+        """Generate one image; answers the image bytes or the JSON error shape."""
+        return await runner.run(request, engine)
+
+    async def info(engine: EngineDep) -> dict[str, Any]:
+        """Engine, limits and form choices, so clients define nothing twice."""
+        return {
+            "service": spec.key,
+            "engine": engine.name,
+            "local_preview": engine.name == "local",
+            "limits": {
+                "max_upload_mb": settings.max_upload_mb,
+                "max_image_side": settings.max_image_side,
+                "generation_timeout_s": settings.generation_timeout_s,
+            },
+            "choices": spec.choices(settings),
+        }
+
+    router.add_api_route(
+        "/generate",
+        generate,
+        methods=["POST"],
+        response_class=Response,
+        openapi_extra=_multipart_schema(spec),
+        responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}}},
+    )
+    router.add_api_route("/info", info, methods=["GET"])
+    for extra in spec.extra_routes:
+        router.include_router(extra)
+    return router
+
+
+def create_service_app(
+    spec: ServiceSpec[Any, Any],
+    settings: CommonSettings,
+    engine_factory: Callable[[EngineResources[Any]], Engine[Any]],
+) -> FastAPI:
+    setup_logging(settings)
+    metrics = ServiceMetrics(spec.key)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Bounded: image decoding is the memory-heavy step, so cap how many run at once.
+        executor = ThreadPoolExecutor(
+            max_workers=max(2, os.cpu_count() or 2), thread_name_prefix=f"{spec.key}-image"
+        )
+        loop = asyncio.get_running_loop()
+
+        async def run_sync(fn: Callable[..., Any], *args: Any) -> Any:
+            return await loop.run_in_executor(executor, partial(fn, *args))
+
+        timeout = httpx.Timeout(30.0, connect=10.0)
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http:
+            results = ResultFetcher(http, settings.result_hosts, settings.max_result_bytes)
+            engine = engine_factory(EngineResources(settings, http, results, run_sync))
+            app.state.engine = engine
+            app.state.runner = GenerationRunner(spec, settings, metrics, run_sync)
+            app.state.draining = False
+            log.info("CORS 허용 origin: %s", ", ".join(settings.cors_origins) or "(없음)")
+            log.info("%s 서비스 시작: engine=%s", spec.label, engine.name)
+            if (reason := engine.not_ready_reason()) is not None:
+                log.warning("%s 서비스 준비 안 됨: %s", spec.label, reason)
+            try:
+                yield
+            finally:
+                app.state.draining = True
+                await engine.aclose()
+                executor.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(title=spec.title, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Content-Disposition"],
+        max_age=600,
+    )
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name="X-Request-ID",
+        generator=lambda: uuid.uuid4().hex,
+        validator=valid_request_id,
+    )
+    app.include_router(health.router)
+    router = _api_router(spec, settings)
+    app.include_router(router, prefix=spec.api_prefix)
+    # The ingress rewrites the prefix away: the same routes answer at the root too.
+    app.include_router(router, include_in_schema=False)
+    return app

@@ -1,0 +1,93 @@
+"""Pillow/numpy building blocks shared by the two local engines.
+
+Both local engines (the PPL compositor and the goods mockup renderer) need the
+same few operations: size a canvas for a requested aspect ratio, lift a subject
+off a plain background, and cast a soft shadow.  They live here once.
+All functions are pure and deterministic, and run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+MATCH_INPUT = "match_input_image"
+
+
+def parse_ratio(aspect_ratio: str) -> tuple[int, int]:
+    """``"16:9"`` -> ``(16, 9)``.  Raises ``ValueError`` on anything else."""
+    left, sep, right = aspect_ratio.partition(":")
+    if not sep:
+        raise ValueError(f"not a W:H ratio: {aspect_ratio!r}")
+    w, h = int(left), int(right)
+    if w <= 0 or h <= 0:
+        raise ValueError(f"not a positive ratio: {aspect_ratio!r}")
+    return w, h
+
+
+def canvas_size(
+    aspect_ratio: str, *, longest_side: int, source_size: tuple[int, int]
+) -> tuple[int, int]:
+    """Pixel size whose longest side is ``longest_side`` and whose shape is the ratio.
+
+    ``match_input_image`` takes the shape of ``source_size``.
+    """
+    if aspect_ratio == MATCH_INPUT:
+        rw, rh = source_size
+    else:
+        rw, rh = parse_ratio(aspect_ratio)
+    if rw >= rh:
+        return longest_side, max(1, round(longest_side * rh / rw))
+    return max(1, round(longest_side * rw / rh)), longest_side
+
+
+def _border_pixels(rgb: np.ndarray, width: int) -> np.ndarray:
+    top, bottom = rgb[:width], rgb[-width:]
+    left, right = rgb[width:-width, :width], rgb[width:-width, -width:]
+    return np.concatenate([p.reshape(-1, 3) for p in (top, bottom, left, right)])
+
+
+def cutout(image: Image.Image, *, tolerance: float = 38.0, feather: float = 1.2) -> Image.Image:
+    """Return an RGBA copy of ``image`` with its background made transparent.
+
+    An image that already carries a real alpha channel keeps it.  Otherwise the
+    background is taken to be the colour of the border, when the border is
+    plain (product shots, character sheets); pixels close to it become
+    transparent with a soft ramp.  A busy border means there is no plain
+    background to remove, and the image is returned fully opaque.
+    """
+    rgba = image.convert("RGBA")
+    alpha = np.asarray(rgba.getchannel("A"))
+    if image.mode in ("RGBA", "LA", "PA") and alpha.min() < 250:
+        return rgba
+
+    rgb = np.asarray(rgba.convert("RGB"), dtype=np.float32)
+    h, w = rgb.shape[:2]
+    band = max(1, min(h, w) // 40)
+    if h <= 2 * band or w <= 2 * band:
+        return rgba
+    border = _border_pixels(rgb, band)
+    background = np.median(border, axis=0)
+    spread = np.sqrt(((border - background) ** 2).sum(axis=1))
+    if np.percentile(spread, 90) > tolerance:
+        return rgba  # busy border: nothing plain to remove
+
+    distance = np.sqrt(((rgb - background) ** 2).sum(axis=2))
+    ramp = np.clip((distance - tolerance * 0.5) / tolerance, 0.0, 1.0)
+    mask = Image.fromarray((ramp * 255).astype(np.uint8), "L")
+    if feather > 0:
+        mask = mask.filter(ImageFilter.GaussianBlur(feather))
+    rgba.putalpha(mask)
+    return rgba
+
+
+def subject_bbox(rgba: Image.Image, threshold: int = 16) -> tuple[int, int, int, int]:
+    """Bounding box of the visible part of an RGBA image (whole image if empty)."""
+    box = rgba.getchannel("A").point(lambda a: 255 if a > threshold else 0).getbbox()
+    return box or (0, 0, rgba.width, rgba.height)
+
+
+def soft_shadow(alpha: Image.Image, *, blur: float, opacity: float) -> Image.Image:
+    """A blurred, faded copy of an alpha mask, to be pasted as a shadow."""
+    scaled = alpha.point(lambda a: int(a * opacity))
+    return scaled.filter(ImageFilter.GaussianBlur(blur))

@@ -1,0 +1,59 @@
+"""What an engine is, and what the app lends it.
+
+Each service has a real engine (a provider) and a local one; both satisfy
+``Engine`` so the request path never knows which is running.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from webtoon_core.downloads import ResultFetcher
+from webtoon_core.images import PreparedImage
+from webtoon_core.polling import Deadline
+from webtoon_core.settings import CommonSettings
+
+P = TypeVar("P", bound=BaseModel, contravariant=True)
+S = TypeVar("S", bound=CommonSettings)
+T = TypeVar("T")
+
+RunSync = Callable[..., Awaitable[Any]]
+
+
+@dataclass
+class GenerationContext:
+    """Per-request state an engine reports into (for logs and metrics)."""
+
+    deadline: Deadline
+    polls: int = 0
+    task_id: str | None = None
+
+
+class Engine(Protocol[P]):
+    name: str
+
+    def not_ready_reason(self) -> str | None:
+        """Korean reason the engine cannot serve (e.g. a missing key), or None."""
+
+    async def generate(
+        self, params: P, images: Mapping[str, PreparedImage], ctx: GenerationContext
+    ) -> bytes:
+        """Produce the image bytes; raise ``AppError`` subclasses on failure."""
+
+    async def aclose(self) -> None:
+        """Release what the engine holds."""
+
+
+@dataclass(frozen=True)
+class EngineResources(Generic[S]):
+    """Long-lived things the app builds once and lends to its engine."""
+
+    settings: S
+    http: httpx.AsyncClient
+    results: ResultFetcher
+    run_sync: RunSync

@@ -1,0 +1,107 @@
+"""Rendering every failure as the one JSON error shape (see ``errors``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from asgi_correlation_id import correlation_id
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from webtoon_core.errors import AppError, InputError, error_body
+
+log = logging.getLogger("webtoon_core.errors")
+
+_REASONS = {
+    "missing": "값이 필요합니다",
+    "string_too_short": "비어 있을 수 없습니다",
+    "string_too_long": "너무 깁니다 (최대 {max_length}자)",
+    "literal_error": "허용되지 않는 값입니다 (허용: {expected})",
+    "enum": "허용되지 않는 값입니다 (허용: {expected})",
+    "int_parsing": "정수여야 합니다",
+    "int_from_float": "정수여야 합니다",
+    "int_type": "정수여야 합니다",
+    "greater_than_equal": "{ge} 이상이어야 합니다",
+    "less_than_equal": "{le} 이하여야 합니다",
+    "string_pattern_mismatch": "형식이 올바르지 않습니다",
+}
+
+
+def describe_validation_errors(errors: Iterable[Mapping[str, Any]]) -> str:
+    """Korean, one clause per field: ``"prompt: 값이 필요합니다; seed: 정수여야 합니다"``."""
+    clauses: list[str] = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        field = ".".join(loc) or "요청"
+        template = _REASONS.get(str(err.get("type")))
+        if template is None:
+            reason = str(err.get("ctx", {}).get("reason") or "값이 올바르지 않습니다")
+        else:
+            try:
+                reason = template.format(**err.get("ctx", {}))
+            except (KeyError, IndexError):
+                reason = template.split(" (")[0]
+        clause = f"{field}: {reason}"
+        if clause not in clauses:
+            clauses.append(clause)
+    return "입력 값을 확인해 주세요. " + "; ".join(clauses)
+
+
+def input_error_from(exc: ValidationError) -> InputError:
+    return InputError(describe_validation_errors(exc.errors(include_url=False)))
+
+
+def _respond(exc: AppError) -> JSONResponse:
+    request_id = correlation_id.get()
+    headers = dict(exc.headers)
+    if request_id:
+        headers["X-Request-ID"] = request_id
+    return JSONResponse(
+        error_body(exc.code, exc.message, request_id), status_code=exc.status, headers=headers
+    )
+
+
+async def _app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    level = logging.ERROR if exc.status >= 500 else logging.WARNING
+    detail = f" ({exc.log_detail})" if exc.log_detail else ""
+    log.log(level, "요청 실패 %s %s: %s%s", exc.status, exc.code, exc.message, detail)
+    return _respond(exc)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return await _app_error(_, InputError(describe_validation_errors(exc.errors())))
+
+
+_HTTP_CODES = {
+    404: ("NOT_FOUND", "요청한 주소를 찾을 수 없습니다. 주소를 확인해 주세요."),
+    405: ("METHOD_NOT_ALLOWED", "이 주소에서 지원하지 않는 요청 방식입니다."),
+}
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, message = _HTTP_CODES.get(
+        exc.status_code, ("HTTP_ERROR", "요청을 처리할 수 없습니다. 주소와 요청 방식을 확인해 주세요.")
+    )
+    return _respond(AppError(message, code=code, status=exc.status_code, headers=exc.headers))
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    # Last resort for bugs only: every known failure is an AppError above.
+    # The traceback goes to the log; the user gets the JSON shape, never the text.
+    log.error("처리되지 않은 오류", exc_info=exc)
+    return _respond(AppError())
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

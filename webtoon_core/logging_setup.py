@@ -1,0 +1,45 @@
+"""Logging: one line per event, tagged with the request id, text or JSON.
+
+The message text is the same in both formats, so the runbook's greps
+(``생성 요청``, ``✅ 이미지 데이터 직접 반환`` ...) work on either.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from asgi_correlation_id import CorrelationIdFilter
+from pythonjsonlogger.json import JsonFormatter
+
+from webtoon_core.settings import CommonSettings
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"
+_HANDLER_NAME = "webtoon-core"
+
+
+def setup_logging(settings: CommonSettings) -> None:
+    """Install one stdout handler on the root logger (idempotent)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == _HANDLER_NAME:
+            root.removeHandler(handler)
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.set_name(_HANDLER_NAME)
+    handler.addFilter(CorrelationIdFilter(default_value="-"))
+    if settings.log_format == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+                rename_fields={"correlation_id": "request_id", "levelname": "level"},
+                json_ensure_ascii=False,
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(settings.log_level)
+    # httpx logs every request URL at INFO; provider URLs are ours to log, not its.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

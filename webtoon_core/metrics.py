@@ -1,0 +1,56 @@
+"""Prometheus metrics of one service, in a registry of its own per app.
+
+A registry per app (not the global one) lets tests build many apps in one
+process, and keeps one service's numbers out of the other's ``/metrics``.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+# Resolve the runbook's figures: goods ~60 s, PPL ~90 s, both at most 120 s.
+DURATION_BUCKETS = (0.5, 1, 2.5, 5, 10, 20, 30, 45, 60, 75, 90, 105, 120, 150, 180)
+
+
+class ServiceMetrics:
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "generation_requests_total",
+            "Generation requests by outcome (ok, or the error code answered).",
+            ["service", "engine", "outcome"],
+            registry=self.registry,
+        )
+        self.duration = Histogram(
+            "generation_duration_seconds",
+            "Time from request to answer of generation requests.",
+            ["service", "engine", "outcome"],
+            buckets=DURATION_BUCKETS,
+            registry=self.registry,
+        )
+        self.in_flight = Gauge(
+            "generations_in_flight",
+            "Generation requests being served right now.",
+            ["service"],
+            registry=self.registry,
+        )
+        self.upstream_duration = Histogram(
+            "provider_duration_seconds",
+            "Time spent waiting on the engine (provider or local) per generation.",
+            ["service", "engine"],
+            buckets=DURATION_BUCKETS,
+            registry=self.registry,
+        )
+        self.polls = Histogram(
+            "provider_polls",
+            "Status polls per generation.",
+            ["service", "engine"],
+            buckets=(0, 1, 2, 5, 10, 20, 30, 45, 60, 90, 120),
+            registry=self.registry,
+        )
+        self.in_flight.labels(service).set(0)
+
+    def observe(self, engine: str, outcome: str, seconds: float) -> None:
+        self.requests.labels(self.service, engine, outcome).inc()
+        self.duration.labels(self.service, engine, outcome).observe(seconds)

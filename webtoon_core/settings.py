@@ -1,0 +1,55 @@
+"""Settings both services share; each service subclasses ``CommonSettings``.
+
+Values come from the environment (names as in the README's table).  List
+settings are comma-separated.  A missing provider key is *not* an error here:
+the service starts, reports not-ready and answers 503, so a forgotten Secret
+never becomes a CrashLoopBackOff.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    generation_timeout_s: float = Field(120.0, gt=0, le=900)
+    max_upload_mb: float = Field(5.0, gt=0, le=50)
+    max_image_side: int = Field(1024, ge=64, le=4096)
+    # Decompression-bomb guard: width x height of an upload, checked before decoding.
+    max_image_pixels: int = Field(40_000_000, ge=1_000_000)
+    max_result_mb: float = Field(30.0, gt=0)
+    result_hosts: CommaList = ()
+    cors_origins: CommaList = ()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("result_hosts", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_result_bytes(self) -> int:
+        return int(self.max_result_mb * 1024 * 1024)
