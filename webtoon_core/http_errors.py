@@ -39,8 +39,10 @@ def describe_validation_errors(errors: Iterable[Mapping[str, Any]]) -> str:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
         field = ".".join(loc) or "요청"
         template = _REASONS.get(str(err.get("type")))
-        if template is None:
-            reason = str(err.get("ctx", {}).get("reason") or "값이 올바르지 않습니다")
+        if err.get("type") == "value_error" and "error" in err.get("ctx", {}):
+            reason = str(err["ctx"]["error"])  # our validators' own Korean text
+        elif template is None:
+            reason = "값이 올바르지 않습니다"
         else:
             try:
                 reason = template.format(**err.get("ctx", {}))
@@ -56,10 +58,11 @@ def input_error_from(exc: ValidationError) -> InputError:
     return InputError(describe_validation_errors(exc.errors(include_url=False)))
 
 
-def _respond(exc: AppError) -> JSONResponse:
+def _respond(exc: AppError, *, outside_middleware: bool = False) -> JSONResponse:
     request_id = correlation_id.get()
     headers = dict(exc.headers)
-    if request_id:
+    if outside_middleware and request_id:
+        # The 500 handler runs outside the request-id middleware, which adds it elsewhere.
         headers["X-Request-ID"] = request_id
     return JSONResponse(
         error_body(exc.code, exc.message, request_id), status_code=exc.status, headers=headers
@@ -97,7 +100,7 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     # Last resort for bugs only: every known failure is an AppError above.
     # The traceback goes to the log; the user gets the JSON shape, never the text.
     log.error("처리되지 않은 오류", exc_info=exc)
-    return _respond(AppError())
+    return _respond(AppError(), outside_middleware=True)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,0 +1,42 @@
+"""PPL service: ``uvicorn ppl_backend.main:app --port 8000``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from ppl_backend import params
+from ppl_backend.settings import PplSettings, get_settings
+from webtoon_core.app import create_service_app
+from webtoon_core.engine import Engine, EngineResources
+from webtoon_core.service import ServiceSpec
+
+SPEC: ServiceSpec[params.PplParams, PplSettings] = ServiceSpec(
+    key="ppl",
+    label="PPL",
+    title="PPL 이미지 생성 API",
+    api_prefix="/api/ppl-gen",
+    download_stem="generated-ppl-image",
+    params_model=params.PplParams,
+    file_fields=params.FILE_FIELDS,
+    describe=params.describe,
+    choices=params.choices,
+)
+
+
+def build_engine(resources: EngineResources[PplSettings]) -> Engine[Any]:
+    if resources.settings.ppl_engine == "replicate":
+        from ppl_backend.replicate_engine import ReplicateEngine
+
+        return ReplicateEngine(resources)
+    from ppl_backend.local_engine import LocalPplEngine
+
+    return LocalPplEngine(resources)
+
+
+def create_app(settings: PplSettings | None = None) -> FastAPI:
+    return create_service_app(SPEC, settings or get_settings(), build_engine)
+
+
+app = create_app()
