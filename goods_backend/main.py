@@ -1,0 +1,53 @@
+"""Goods service: ``uvicorn goods_backend.main:app --port 8001``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from goods_backend import catalogue, params
+from goods_backend.settings import GoodsSettings, get_settings
+from webtoon_core.app import create_service_app
+from webtoon_core.engine import Engine, EngineResources
+from webtoon_core.service import ServiceSpec
+
+catalogue_routes = APIRouter()
+
+
+@catalogue_routes.get("/goods-types")
+async def goods_types() -> list[dict[str, str]]:
+    """The goods catalogue: id, Korean label, description, default aspect ratio."""
+    return catalogue.as_json()
+
+
+SPEC: ServiceSpec[params.GoodsParams, GoodsSettings] = ServiceSpec(
+    key="goods",
+    label="굿즈",
+    title="굿즈 이미지 생성 API",
+    api_prefix="/api/goods-gen",
+    page_path="/goods-gen",
+    download_stem="generated-goods",
+    params_model=params.GoodsParams,
+    file_fields=params.FILE_FIELDS,
+    describe=params.describe,
+    choices=params.choices,
+    extra_routes=(catalogue_routes,),
+)
+
+
+def build_engine(resources: EngineResources[GoodsSettings]) -> Engine[Any]:
+    if resources.settings.goods_engine == "bfl":
+        from goods_backend.bfl_engine import BflEngine
+
+        return BflEngine(resources)
+    from goods_backend.local_engine import LocalGoodsEngine
+
+    return LocalGoodsEngine(resources)
+
+
+def create_app(settings: GoodsSettings | None = None) -> FastAPI:
+    return create_service_app(SPEC, settings or get_settings(), build_engine)
+
+
+app = create_app()
