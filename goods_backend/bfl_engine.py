@@ -29,7 +29,7 @@ from webtoon_core.errors import (
 )
 from webtoon_core.images import PreparedImage
 from webtoon_core.logging_setup import scrub
-from webtoon_core.polling import poll
+from webtoon_core.polling import poll, retry_rate_limited
 
 log = logging.getLogger("goods_backend.bfl")
 
@@ -54,9 +54,7 @@ def create_error(response: httpx.Response, secrets: list[str]) -> AppError:
     if status == 402:
         return UpstreamQuotaExceeded(log_detail=detail)
     if status == 429:
-        retry_after = response.headers.get("retry-after", "")
-        seconds = retry_after if retry_after.isdigit() else "10"
-        return UpstreamRateLimited(headers={"Retry-After": seconds}, log_detail=detail)
+        return UpstreamRateLimited.after(response.headers.get("retry-after"), log_detail=detail)
     if status == 422:
         log.error("BFL이 요청 형식을 거부했습니다 (422): %s", detail)
     return UpstreamError(log_detail=detail)
@@ -84,7 +82,9 @@ class BflEngine:
     async def generate(
         self, params: GoodsParams, images: Mapping[str, PreparedImage], ctx: GenerationContext
     ) -> bytes:
-        task_id, polling_url = await self._create(params, images["input_image"])
+        task_id, polling_url = await retry_rate_limited(
+            lambda: self._create(params, images["input_image"]), ctx.deadline
+        )
         ctx.task_id = task_id
         settings = self._settings
         failures = 0

@@ -17,6 +17,7 @@ SPEC: ServiceSpec[params.PplParams, PplSettings] = ServiceSpec(
     label="PPL",
     title="PPL 이미지 생성 API",
     api_prefix="/api/ppl-gen",
+    page_path="/ppl-gen",
     download_stem="generated-ppl-image",
     params_model=params.PplParams,
     file_fields=params.FILE_FIELDS,

@@ -38,7 +38,7 @@ from webtoon_core.errors import (
 )
 from webtoon_core.images import PreparedImage
 from webtoon_core.logging_setup import scrub
-from webtoon_core.polling import poll
+from webtoon_core.polling import poll, retry_rate_limited
 
 log = logging.getLogger("ppl_backend.replicate")
 
@@ -63,9 +63,7 @@ def api_error(exc: ReplicateError, secrets: Sequence[str] = ()) -> AppError:
     if status == 402:
         return UpstreamQuotaExceeded(log_detail=detail)
     if status == 429:
-        retry_after = _retry_after.get()
-        seconds = retry_after if retry_after and retry_after.isdigit() else "10"
-        return UpstreamRateLimited(headers={"Retry-After": seconds}, log_detail=detail)
+        return UpstreamRateLimited.after(_retry_after.get(), log_detail=detail)
     return UpstreamError(log_detail=detail)
 
 
@@ -142,10 +140,14 @@ class ReplicateEngine:
         }
         if params.seed is not None:
             model_input["seed"] = params.seed
-        prediction = await self._call(
-            self._client.models.predictions.async_create(
-                model=self._settings.replicate_model, input=model_input
-            )
+        client = self._client
+        prediction = await retry_rate_limited(
+            lambda: self._call(
+                client.models.predictions.async_create(
+                    model=self._settings.replicate_model, input=model_input
+                )
+            ),
+            ctx.deadline,
         )
         ctx.task_id = prediction.id
         log.info("Replicate 응답: id=%s status=%s", prediction.id, prediction.status)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +18,8 @@ import httpx
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from webtoon_core import health
 from webtoon_core.downloads import ResultFetcher
@@ -24,6 +27,7 @@ from webtoon_core.engine import Engine, EngineResources
 from webtoon_core.http_errors import install_error_handlers
 from webtoon_core.logging_setup import setup_logging
 from webtoon_core.metrics import ServiceMetrics
+from webtoon_core.security import SecurityHeadersMiddleware
 from webtoon_core.service import GenerationRunner, ServiceSpec
 from webtoon_core.settings import CommonSettings
 
@@ -96,6 +100,27 @@ def _api_router(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> APIRou
     return router
 
 
+def _drain_on_sigterm(app: FastAPI) -> None:
+    """On SIGTERM turn not-ready and refuse new generations, then let uvicorn drain.
+
+    uvicorn installs its own handler before the app starts; ours runs first and
+    hands over to it, so in-flight generations finish within
+    ``--timeout-graceful-shutdown`` while the pod leaves the Service.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals reach only the main thread (tests run servers in threads)
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def handler(signum: int, frame: Any) -> None:
+        if not app.state.draining:
+            app.state.draining = True
+            log.info("SIGTERM: 새 생성 요청을 거절하고 진행 중인 %d건을 마칩니다", app.state.runner.active)
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def create_service_app(
     spec: ServiceSpec[Any, Any],
     settings: CommonSettings,
@@ -122,6 +147,7 @@ def create_service_app(
             app.state.engine = engine
             app.state.runner = GenerationRunner(spec, settings, metrics, run_sync)
             app.state.draining = False
+            _drain_on_sigterm(app)
             log.info("CORS 허용 origin: %s", ", ".join(settings.cors_origins) or "(없음)")
             log.info("%s 서비스 시작: engine=%s", spec.label, engine.name)
             if (reason := engine.not_ready_reason()) is not None:
@@ -145,6 +171,7 @@ def create_service_app(
         expose_headers=["X-Request-ID", "Content-Disposition"],
         max_age=600,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         CorrelationIdMiddleware,
         header_name="X-Request-ID",
@@ -156,4 +183,17 @@ def create_service_app(
     app.include_router(router, prefix=spec.api_prefix)
     # The ingress rewrites the prefix away: the same routes answer at the root too.
     app.include_router(router, include_in_schema=False)
+    if settings.frontend_dir is not None:
+        _serve_page(app, spec.page_path, settings)
     return app
+
+
+def _serve_page(app: FastAPI, page_path: str, settings: CommonSettings) -> None:
+    """Serve the built page same-origin with the API (local runs; nginx does it in the cluster)."""
+
+    async def to_page() -> RedirectResponse:
+        return RedirectResponse(f"{page_path}/", status_code=302)
+
+    app.add_api_route("/", to_page, include_in_schema=False)
+    app.add_api_route(page_path, to_page, include_in_schema=False)
+    app.mount(page_path, StaticFiles(directory=settings.frontend_dir, html=True), name="page")

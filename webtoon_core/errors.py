@@ -137,6 +137,17 @@ class UpstreamRateLimited(UpstreamError):
     code = "UPSTREAM_RATE_LIMITED"
     message = "이미지 생성 서비스의 요청 한도에 도달했습니다. 잠시 후 다시 시도해 주세요."
 
+    @classmethod
+    def after(cls, retry_after: str | None, *, log_detail: str) -> UpstreamRateLimited:
+        """From a provider's ``Retry-After`` in seconds (absent or a date: we tell clients 10)."""
+        given = retry_after is not None and retry_after.strip().isdigit()
+        seconds = int(retry_after) if given else 10  # type: ignore[arg-type]
+        error = cls(headers={"Retry-After": str(seconds)}, log_detail=log_detail)
+        error.retry_after = float(seconds) if given else None
+        return error
+
+    retry_after: float | None = None  # what the provider asked for, if it said
+
 
 # --- the provider tried and failed ------------------------------------------
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from webtoon_core.errors import GenerationTimeout
+from webtoon_core.errors import GenerationTimeout, UpstreamRateLimited
+
+log = logging.getLogger("webtoon_core.polling")
 
 T = TypeVar("T")
 
@@ -45,3 +48,31 @@ async def poll(
         if result is not None:
             return result
     raise PollsExhausted()
+
+
+async def retry_rate_limited(
+    call: Callable[[], Awaitable[T]],
+    deadline: Deadline,
+    *,
+    first_backoff: float = 1.0,
+    max_backoff: float = 8.0,
+) -> T:
+    """Run ``call``, retrying a provider 429 while the deadline leaves room.
+
+    Creating a task is refused with 429 when the account's active-task limit is
+    reached (BFL: 6 for Kontext Max, shared by every replica); such a slot
+    frees up within seconds, so waiting beats failing.  Waits the provider's
+    ``Retry-After`` or an exponential backoff (1, 2, 4, 8 s), whichever is
+    longer; when that wait would pass the deadline, the 429 is answered at once.
+    """
+    backoff = first_backoff
+    while True:
+        try:
+            return await call()
+        except UpstreamRateLimited as exc:
+            wait = max(exc.retry_after or 0.0, backoff)
+            if wait >= deadline.remaining():
+                raise
+            log.warning("제공자 요청 한도(429): %.0f초 후 다시 시도합니다", wait)
+            await asyncio.sleep(wait)
+            backoff = min(backoff * 2, max_backoff)

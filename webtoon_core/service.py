@@ -22,9 +22,11 @@ from pydantic import BaseModel, ValidationError
 from webtoon_core.engine import Engine, GenerationContext
 from webtoon_core.errors import (
     AppError,
+    Busy,
     GenerationTimeout,
     InputError,
     ServiceUnavailable,
+    ShuttingDown,
     limit_phrase,
 )
 from webtoon_core.forms import read_form
@@ -46,6 +48,7 @@ class ServiceSpec(Generic[P, S]):
     label: str  # how logs and messages name it: "PPL" | "굿즈"
     title: str
     api_prefix: str  # "/api/ppl-gen"
+    page_path: str  # "/ppl-gen": where the page lives
     download_stem: str  # "generated-ppl-image"
     params_model: type[P]
     file_fields: tuple[str, ...]
@@ -64,10 +67,17 @@ class GenerationRunner(Generic[P, S]):
         self.settings = settings
         self.metrics = metrics
         self.run_sync = run_sync
+        self.active = 0  # generations being served (one event loop: no lock needed)
 
     async def run(self, request: Request, engine: Engine[P]) -> Response:
         started = time.perf_counter()
         outcome = "INTERNAL_ERROR"
+        try:
+            self._admit(request)
+        except AppError as exc:
+            self.metrics.observe(engine.name, exc.code, time.perf_counter() - started)
+            raise
+        self.active += 1
         gauge = self.metrics.in_flight.labels(self.spec.key)
         gauge.inc()
         try:
@@ -81,8 +91,17 @@ class GenerationRunner(Generic[P, S]):
             outcome = "CLIENT_CLOSED"
             raise
         finally:
+            self.active -= 1
             gauge.dec()
             self.metrics.observe(engine.name, outcome, time.perf_counter() - started)
+
+    def _admit(self, request: Request) -> None:
+        """Refuse at once, before a byte of the upload is read, when we cannot take it."""
+        if getattr(request.app.state, "draining", False):
+            raise ShuttingDown(headers={"Retry-After": "5"})
+        if self.active >= self.settings.max_concurrent_generations:
+            log.warning("동시 생성 한도 %d건 도달: BUSY", self.settings.max_concurrent_generations)
+            raise Busy(headers={"Retry-After": "15"})
 
     async def _run(self, request: Request, engine: Engine[P], started: float) -> Response:
         spec, settings = self.spec, self.settings

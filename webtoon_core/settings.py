@@ -8,6 +8,7 @@ never becomes a CrashLoopBackOff.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
@@ -31,10 +32,17 @@ class CommonSettings(BaseSettings):
     # Decompression-bomb guard: width x height of an upload, checked before decoding.
     max_image_pixels: int = Field(40_000_000, ge=1_000_000)
     max_result_mb: float = Field(30.0, gt=0)
+    # Generations one process holds at once; beyond it, 429 BUSY before reading the
+    # upload. Each holds at most two 5 MB uploads, their normalised copies and a
+    # result: 32 stays well inside the pod's 1 Gi (see docs/benchmarks.md).
+    max_concurrent_generations: int = Field(32, ge=1, le=1000)
     result_hosts: CommaList = ()
     cors_origins: CommaList = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # The built page (frontends/dist/<page>) to serve same-origin, as `make run` does.
+    # Unset in the cluster, where nginx serves it.
+    frontend_dir: Path | None = None
 
     @field_validator("result_hosts", "cors_origins", mode="before")
     @classmethod

@@ -146,11 +146,24 @@ def test_create_call_errors(bfl_client, http, code, status):
 
 
 @respx.mock
-def test_create_429_is_rate_limited_with_retry_after(bfl_client):
-    respx.post(CREATE_URL).respond(429, json={"detail": "Too many active tasks"}, headers={"Retry-After": "12"})
-    response = post(bfl_client)
+def test_create_429_beyond_the_deadline_is_rate_limited_with_retry_after():
+    with TestClient(create_app(bfl_settings(generation_timeout_s=5))) as client:
+        route = respx.post(CREATE_URL).respond(429, json={"detail": "Too many active tasks"}, headers={"Retry-After": "12"})
+        response = post(client)
     assert_error(response, 429, "UPSTREAM_RATE_LIMITED")
     assert response.headers["retry-after"] == "12"
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_create_429_is_retried_with_backoff_until_a_slot_frees(bfl_client):
+    route = respx.post(CREATE_URL).mock(
+        side_effect=[httpx.Response(429, json={"detail": "Too many active tasks"}), created()]
+    )
+    respx.get(POLL_URL).mock(return_value=ready())
+    respx.get(SAMPLE_URL).respond(200, content=RESULT)
+    assert post(bfl_client).status_code == 200
+    assert route.call_count == 2
 
 
 @respx.mock

@@ -121,11 +121,27 @@ def test_api_errors_on_create(replicate_client, status, code, http):
 
 
 @respx.mock
-def test_rate_limit_passes_retry_after(replicate_client):
-    respx.post(CREATE_URL).respond(429, json={"title": "Too many", "status": 429}, headers={"Retry-After": "7"})
-    response = post(replicate_client)
+def test_rate_limit_longer_than_the_deadline_is_answered_at_once_with_retry_after():
+    with TestClient(create_app(replicate_settings(generation_timeout_s=5))) as client:
+        route = respx.post(CREATE_URL).respond(429, json={"title": "Too many", "status": 429}, headers={"Retry-After": "7"})
+        response = post(client)
     assert_error(response, 429, "UPSTREAM_RATE_LIMITED")
     assert response.headers["retry-after"] == "7"
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_rate_limited_create_is_retried_inside_the_deadline(replicate_client, logs):
+    route = respx.post(CREATE_URL).mock(
+        side_effect=[
+            httpx.Response(429, json={"status": 429}, headers={"Retry-After": "1"}),
+            httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)),
+        ]
+    )
+    respx.get(OUTPUT_URL).respond(200, content=RESULT)
+    assert post(replicate_client).status_code == 200
+    assert route.call_count == 2
+    assert "429" in logs.text
 
 
 @pytest.mark.parametrize(
