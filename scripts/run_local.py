@@ -1,8 +1,9 @@
-"""`make run`: both services on their local engines, on 127.0.0.1, until Ctrl-C.
+"""`make run`: both services with their pages, on the local engines, until Ctrl-C.
 
-Each service runs exactly as in its container (uvicorn, one process); the
-engine variables are left to the environment, so `PPL_ENGINE=replicate
-make run` works too.
+The pages are built first (the same files nginx serves in the cluster) and
+each backend serves its own page same-origin with its API.  Each service runs
+as in its container (uvicorn, one process); engine variables are left to the
+environment, so `PPL_ENGINE=replicate make run` works too.
 """
 
 from __future__ import annotations
@@ -12,22 +13,27 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "frontends" / "dist"
 SERVICES = [
-    ("PPL", "ppl_backend.main:app", 8000, "/api/ppl-gen/generate"),
-    ("굿즈", "goods_backend.main:app", 8001, "/api/goods-gen/generate"),
+    # label, app, port, page
+    ("PPL", "ppl_backend.main:app", 8000, "ppl-gen"),
+    ("굿즈", "goods_backend.main:app", 8001, "goods-gen"),
 ]
 
 
 def main() -> int:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    subprocess.run([sys.executable, "-m", "frontends.build", "--out", str(DIST)], check=True, cwd=ROOT)  # noqa: S603
     procs = []
-    for label, target, port, _ in SERVICES:
+    for _, target, port, page in SERVICES:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "FRONTEND_DIR": str(DIST / page)}
         cmd = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)]
-        procs.append(subprocess.Popen(cmd, env=env))  # noqa: S603 - fixed argv
-        print(f"{label}: http://127.0.0.1:{port}", flush=True)
-    for label, _, port, path in SERVICES:
-        print(f"  {label} API: POST http://127.0.0.1:{port}{path}", flush=True)
+        procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT))  # noqa: S603 - fixed argv
+    time.sleep(1.5)
+    for label, _, port, page in SERVICES:
+        print(f"{label}: http://127.0.0.1:{port}/{page}/", flush=True)
     print("Ctrl-C로 종료합니다.", flush=True)
     try:
         while all(p.poll() is None for p in procs):

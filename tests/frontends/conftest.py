@@ -1,0 +1,140 @@
+"""Real parts for the page tests: built files, backends on local engines, nginx, Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from frontends.build import build
+from goods_backend.main import create_app as create_goods
+from goods_backend.settings import GoodsSettings
+from ppl_backend.main import create_app as create_ppl
+from ppl_backend.settings import PplSettings
+from tests.support import ServerThread, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX_DIR = ROOT / "frontends" / "nginx"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def require(tool: str) -> str:
+    """The path of a system tool; CI must have it (``.ci/run`` installs it), elsewhere skip loudly."""
+    path = shutil.which(tool) or (tool if Path(tool).exists() else None)
+    if path:
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(f"{tool} is required in CI (.ci/run installs it)")
+    pytest.skip(f"{tool} is not installed: apt-get install -y {Path(tool).name}")
+
+
+def world_readable_tmpdir(prefix: str) -> Path:
+    """A temp dir nginx's unprivileged user can read (pytest's own are 0700)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture(scope="session")
+def dist() -> Iterator[Path]:
+    out = world_readable_tmpdir("webtoon-dist-")
+    build(out)
+    for p in out.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    yield out
+    shutil.rmtree(out, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def backends(dist: Path) -> Iterator[dict[str, ServerThread]]:
+    """Both backends on their local engines, each also serving its built page."""
+    ppl = create_ppl(PplSettings(ppl_engine="local", frontend_dir=dist / "ppl-gen"))
+    goods = create_goods(GoodsSettings(goods_engine="local", frontend_dir=dist / "goods-gen"))
+    with ServerThread(ppl) as ppl_server, ServerThread(goods) as goods_server:
+        yield {"ppl-gen": ppl_server, "goods-gen": goods_server}
+
+
+class Nginx:
+    def __init__(self, page: str, backend_port: int, dist: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.tmp = world_readable_tmpdir("webtoon-nginx-")
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/bin"),
+            "PAGE": page,
+            "BACKEND_ADDR": f"127.0.0.1:{backend_port}",
+            "LISTEN_PORT": str(self.port),
+            "STATIC_ROOT": str(dist / page),
+            "NGINX_TMP": str(self.tmp),
+            "NGINX_CONF_DIR": str(NGINX_DIR),
+        }
+        command = [str(NGINX_DIR / "entrypoint.sh")]
+        if os.geteuid() == 0:
+            # Run as the container does: an unprivileged user, no root master.
+            os.chown(self.tmp, 65534, 65534)
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        self.log = self.tmp / "nginx.log"
+        self.log.touch()
+        if os.geteuid() == 0:
+            os.chown(self.log, 65534, 65534)  # nginx reopens /dev/stdout as its own user
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nginx exited: {self.log.read_text(errors='replace')}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("nginx did not start")
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        output = self.log.read_text(errors="replace")
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return output
+
+
+@pytest.fixture(scope="session")
+def nginx(dist: Path, backends: dict[str, ServerThread]) -> Iterator[dict[str, Nginx]]:
+    require("nginx")
+    require("envsubst")
+    servers = {page: Nginx(page, backends[page].port, dist) for page in ("ppl-gen", "goods-gen")}
+    try:
+        for server in servers.values():
+            server.wait_ready()
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
