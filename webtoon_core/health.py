@@ -34,5 +34,10 @@ async def ready(request: Request) -> JSONResponse:
 
 @router.get("/metrics")
 async def metrics(request: Request) -> Response:
-    registry = request.app.state.metrics.registry
+    state = request.app.state
+    engine = getattr(state, "engine", None)
+    if engine is not None:
+        ready = engine.not_ready_reason() is None and not getattr(state, "draining", False)
+        state.metrics.ready.labels(state.metrics.service, engine.name).set(1 if ready else 0)
+    registry = state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

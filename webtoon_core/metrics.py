@@ -18,8 +18,8 @@ class ServiceMetrics:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "generation_requests_total",
-            "Generation requests by outcome (ok, or the error code answered).",
-            ["service", "engine", "outcome"],
+            "Generation requests by outcome (ok, or the error code) and HTTP status answered.",
+            ["service", "engine", "outcome", "status"],
             registry=self.registry,
         )
         self.duration = Histogram(
@@ -42,6 +42,19 @@ class ServiceMetrics:
             buckets=DURATION_BUCKETS,
             registry=self.registry,
         )
+        self.overhead = Histogram(
+            "generation_overhead_seconds",
+            "Our own time per successful generation: end to end minus the engine's time.",
+            ["service", "engine"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=self.registry,
+        )
+        self.ready = Gauge(
+            "engine_ready",
+            "1 when the selected engine is configured and the process is not draining.",
+            ["service", "engine"],
+            registry=self.registry,
+        )
         self.polls = Histogram(
             "provider_polls",
             "Status polls per generation.",
@@ -51,6 +64,6 @@ class ServiceMetrics:
         )
         self.in_flight.labels(service).set(0)
 
-    def observe(self, engine: str, outcome: str, seconds: float) -> None:
-        self.requests.labels(self.service, engine, outcome).inc()
+    def observe(self, engine: str, outcome: str, status: int, seconds: float) -> None:
+        self.requests.labels(self.service, engine, outcome, str(status)).inc()
         self.duration.labels(self.service, engine, outcome).observe(seconds)

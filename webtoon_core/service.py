@@ -71,29 +71,29 @@ class GenerationRunner(Generic[P, S]):
 
     async def run(self, request: Request, engine: Engine[P]) -> Response:
         started = time.perf_counter()
-        outcome = "INTERNAL_ERROR"
+        outcome, status = "INTERNAL_ERROR", 500
         try:
             self._admit(request)
         except AppError as exc:
-            self.metrics.observe(engine.name, exc.code, time.perf_counter() - started)
+            self.metrics.observe(engine.name, exc.code, exc.status, time.perf_counter() - started)
             raise
         self.active += 1
         gauge = self.metrics.in_flight.labels(self.spec.key)
         gauge.inc()
         try:
             response = await self._run(request, engine, started)
-            outcome = "ok"
+            outcome, status = "ok", 200
             return response
         except AppError as exc:
-            outcome = exc.code
+            outcome, status = exc.code, exc.status
             raise
         except asyncio.CancelledError:
-            outcome = "CLIENT_CLOSED"
+            outcome, status = "CLIENT_CLOSED", 499
             raise
         finally:
             self.active -= 1
             gauge.dec()
-            self.metrics.observe(engine.name, outcome, time.perf_counter() - started)
+            self.metrics.observe(engine.name, outcome, status, time.perf_counter() - started)
 
     def _admit(self, request: Request) -> None:
         """Refuse at once, before a byte of the upload is read, when we cannot take it."""
@@ -121,9 +121,10 @@ class GenerationRunner(Generic[P, S]):
             spec.describe(params),
             ",".join(f"{img.width}x{img.height}" for img in images.values()),
         )
-        raw = await self._generate(engine, params, images)
+        raw, engine_seconds = await self._generate(engine, params, images)
         result = await self.run_sync(inspect_result, raw)
         elapsed = time.perf_counter() - started
+        self.metrics.overhead.labels(spec.key, engine.name).observe(max(0.0, elapsed - engine_seconds))
         log.info(
             "✅ 이미지 데이터 직접 반환: %s %d bytes, %.1f초, engine=%s",
             result.media_type,
@@ -177,14 +178,16 @@ class GenerationRunner(Generic[P, S]):
 
     async def _generate(
         self, engine: Engine[P], params: P, images: Mapping[str, PreparedImage]
-    ) -> bytes:
+    ) -> tuple[bytes, float]:
+        """The engine's bytes under the one deadline, and how long the engine took."""
         seconds = self.settings.generation_timeout_s
         deadline = Deadline(seconds)
         ctx = GenerationContext(deadline=deadline)
         began = time.perf_counter()
         try:
             async with asyncio.timeout_at(deadline.when):
-                return await engine.generate(params, images, ctx)
+                raw = await engine.generate(params, images, ctx)
+            return raw, time.perf_counter() - began
         except (TimeoutError, PollsExhausted):
             log.warning(
                 "이미지 생성이 %s 내에 완료되지 않았습니다 (engine=%s, polls=%d)",

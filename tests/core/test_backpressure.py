@@ -82,5 +82,5 @@ def test_busy_beyond_the_limit_answers_at_once_without_reading_the_body():
             w.join(timeout=30)
         assert results == [200, 200]
         metrics = httpx.get(f"{server.url}/metrics").text
-    assert 'generation_requests_total{engine="local",outcome="BUSY",service="goods"} 1.0' in metrics
+    assert 'generation_requests_total{engine="local",outcome="BUSY",service="goods",status="429"} 1.0' in metrics
     assert 'generations_in_flight{service="goods"} 0.0' in metrics

@@ -82,7 +82,7 @@ def test_probes_info_and_metrics(local_client: TestClient):
     assert [k["id"] for k in info["choices"]["goods_types"]][:2] == ["tshirt", "mug"]
     data, files = goods_form()
     local_client.post("/api/goods-gen/generate", data=data, files=files)
-    assert 'generation_requests_total{engine="local",outcome="ok",service="goods"} 1.0' in local_client.get("/metrics").text
+    assert 'generation_requests_total{engine="local",outcome="ok",service="goods",status="200"} 1.0' in local_client.get("/metrics").text
 
 
 def test_same_inputs_and_seed_give_the_same_bytes(local_client: TestClient):

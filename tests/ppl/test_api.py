@@ -142,10 +142,12 @@ def test_metrics_count_outcomes(local_client: TestClient):
     bad, bad_files = ppl_form(aspect_ratio="nope")
     assert local_client.post("/api/ppl-gen/generate", data=bad, files=bad_files).status_code == 422
     text = local_client.get("/metrics").text
-    assert 'generation_requests_total{engine="local",outcome="ok",service="ppl"} 1.0' in text
-    assert 'generation_requests_total{engine="local",outcome="VALIDATION_ERROR",service="ppl"} 1.0' in text
+    assert 'generation_requests_total{engine="local",outcome="ok",service="ppl",status="200"} 1.0' in text
+    assert 'generation_requests_total{engine="local",outcome="VALIDATION_ERROR",service="ppl",status="422"} 1.0' in text
     assert 'generations_in_flight{service="ppl"} 0.0' in text
     assert 'generation_duration_seconds_bucket{engine="local",le="90.0",outcome="ok",service="ppl"} 1.0' in text
+    assert 'generation_overhead_seconds_count{engine="local",service="ppl"} 1.0' in text
+    assert 'engine_ready{engine="local",service="ppl"} 1.0' in text
 
 
 def test_cors_only_for_configured_origins():

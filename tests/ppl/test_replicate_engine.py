@@ -222,6 +222,7 @@ def test_missing_token_keeps_the_process_up_and_answers_503(logs):
         error = assert_error(post(client), 503, "ENGINE_NOT_CONFIGURED")
         assert "REPLICATE_API_TOKEN이 설정되어 있지 않습니다" in error["message"]
         assert client.get("/health").status_code == 200
+        assert 'engine_ready{engine="replicate",service="ppl"} 0.0' in client.get("/metrics").text
 
 
 @respx.mock
