@@ -85,7 +85,7 @@ class BflEngine:
         task_id, polling_url = await retry_rate_limited(
             lambda: self._create(params, images["input_image"]), ctx.deadline
         )
-        ctx.task_id = task_id
+        ctx.submitted(task_id)
         settings = self._settings
         failures = 0
 
@@ -101,7 +101,7 @@ class BflEngine:
                     raise UpstreamError(log_detail=f"BFL polling failed {failures} times") from None
                 return None
             failures = 0
-            return self._interpret(answer, attempt)
+            return self._interpret(answer, attempt, ctx)
 
         sample_url = await poll(
             check, interval=settings.bfl_poll_interval_s, max_polls=settings.bfl_max_polls
@@ -155,12 +155,16 @@ class BflEngine:
             raise _TransientPollError("not a JSON object")
         return answer
 
-    def _interpret(self, answer: dict[str, Any], attempt: int) -> str | None:
+    def _interpret(
+        self, answer: dict[str, Any], attempt: int, ctx: GenerationContext
+    ) -> str | None:
         """The result URL when ready, None while pending; raises for the end states."""
         status = str(answer.get("status", ""))
         progress = answer.get("progress")
-        shown = f" progress={progress}" if isinstance(progress, int | float) else ""
+        fraction = float(progress) if isinstance(progress, int | float) else None
+        shown = f" progress={progress}" if fraction is not None else ""
         log.info("Polling %d/%d: status=%s%s", attempt, self._settings.bfl_max_polls, status, shown)
+        ctx.progress(status, 1.0 if status == "Ready" else fraction)
         if status == "Ready":
             result = answer.get("result")
             sample = result.get("sample") if isinstance(result, dict) else None

@@ -37,7 +37,11 @@ class LocalGoodsEngine:
     async def generate(
         self, params: GoodsParams, images: Mapping[str, PreparedImage], ctx: GenerationContext
     ) -> bytes:
-        return await self._run_sync(render, params, images["input_image"])
+        ctx.submitted("local")
+        ctx.progress("rendering", 0.0)
+        data = await self._run_sync(render, params, images["input_image"])
+        ctx.progress("rendered", 1.0)
+        return data
 
     async def aclose(self) -> None:
         return None

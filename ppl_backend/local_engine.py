@@ -35,9 +35,11 @@ class LocalPplEngine:
     async def generate(
         self, params: PplParams, images: Mapping[str, PreparedImage], ctx: GenerationContext
     ) -> bytes:
-        return await self._run_sync(
-            render, params, images["input_image_1"], images["input_image_2"]
-        )
+        ctx.submitted("local")
+        ctx.progress("rendering", 0.0)
+        data = await self._run_sync(render, params, images["input_image_1"], images["input_image_2"])
+        ctx.progress("rendered", 1.0)
+        return data
 
     async def aclose(self) -> None:
         return None

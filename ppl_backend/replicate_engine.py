@@ -99,6 +99,17 @@ async def output_bytes(output: Any, results: ResultFetcher) -> bytes:
     raise UnprocessableResult(log_detail=f"output type {type(output).__name__}")
 
 
+def _fraction(prediction: Prediction) -> float | None:
+    """Replicate's own progress estimate (parsed from the model's logs), when it has one."""
+    if prediction.status == "succeeded":
+        return 1.0
+    try:
+        progress = prediction.progress
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return progress.percentage if progress is not None else None
+
+
 class ReplicateEngine:
     name = "replicate"
 
@@ -149,8 +160,9 @@ class ReplicateEngine:
             ),
             ctx.deadline,
         )
-        ctx.task_id = prediction.id
+        ctx.submitted(prediction.id)
         log.info("Replicate 응답: id=%s status=%s", prediction.id, prediction.status)
+        ctx.progress(prediction.status, _fraction(prediction))
         try:
             if prediction.status not in TERMINAL:
                 await self._wait(prediction, ctx)
@@ -178,6 +190,7 @@ class ReplicateEngine:
                 log.warning("Replicate 상태 조회 실패 (%d/%d), 재시도", failures, MAX_POLL_FAILURES)
                 return None
             failures = 0
+            ctx.progress(prediction.status, _fraction(prediction))
             if prediction.status != last_status:
                 log.info("Replicate 응답: id=%s status=%s", prediction.id, prediction.status)
                 last_status = prediction.status

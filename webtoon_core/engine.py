@@ -7,7 +7,7 @@ Each service has a real engine (a provider) and a local one; both satisfy
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
@@ -23,15 +23,39 @@ S = TypeVar("S", bound=CommonSettings)
 T = TypeVar("T")
 
 RunSync = Callable[..., Awaitable[Any]]
+Emit = Callable[[str, dict[str, Any]], None]
+
+
+def ignore_event(event: str, data: dict[str, Any]) -> None:
+    """The plain (non-streaming) request path: nobody is listening."""
 
 
 @dataclass
 class GenerationContext:
-    """Per-request state an engine reports into (for logs and metrics)."""
+    """Per-request state an engine reports into: logs, metrics and live progress."""
 
     deadline: Deadline
     polls: int = 0
     task_id: str | None = None
+    emit: Emit = field(default=ignore_event)
+
+    def submitted(self, task_id: str) -> None:
+        self.task_id = task_id
+        self.emit("submitted", {"task_id": task_id})
+
+    def progress(self, status: str, fraction: float | None = None) -> None:
+        """The provider's state; ``fraction`` in 0..1 where the provider gives one."""
+        if fraction is not None:
+            fraction = min(1.0, max(0.0, float(fraction)))
+        self.emit(
+            "progress",
+            {
+                "status": status,
+                "progress": fraction,
+                "polls": self.polls,
+                "elapsed_s": round(self.deadline.elapsed(), 1),
+            },
+        )
 
 
 class Engine(Protocol[P]):

@@ -19,7 +19,8 @@ The hierarchy (status, code)::
     │     UPSTREAM_RATE_LIMITED 429, UPSTREAM_ERROR 502
     ├── GenerationError       the provider tried and failed
     │     CONTENT_MODERATED 422, GENERATION_FAILED 502, UNPROCESSABLE_RESULT 502
-    └── GenerationTimeout     GENERATION_TIMEOUT 504, the one deadline passed
+    ├── GenerationTimeout     GENERATION_TIMEOUT 504, the one deadline passed
+    └── ClientClosed          CLIENT_CLOSED 499, the client left; the provider wait is cancelled
 
 ``message`` is Korean and tells the user what to do; it never carries raw
 exception text, upstream URLs or secrets.  ``log_detail`` is for operators
@@ -167,6 +168,14 @@ class ContentModerated(GenerationError):
 class UnprocessableResult(GenerationError):
     code = "UNPROCESSABLE_RESULT"
     message = "처리할 수 없는 결과 타입입니다. 잠시 후 다시 시도해 주세요."
+
+
+class ClientClosed(AppError):
+    """The client went away mid-generation; nobody reads this answer (nginx's 499)."""
+
+    status = 499
+    code = "CLIENT_CLOSED"
+    message = "요청이 취소되었습니다."
 
 
 class GenerationTimeout(AppError):

@@ -69,11 +69,15 @@ def _respond(exc: AppError, *, outside_middleware: bool = False) -> JSONResponse
     )
 
 
-async def _app_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
+def log_app_error(exc: AppError) -> None:
     level = logging.ERROR if exc.status >= 500 else logging.WARNING
     detail = f" ({exc.log_detail})" if exc.log_detail else ""
     log.log(level, "요청 실패 %s %s: %s%s", exc.status, exc.code, exc.message, detail)
+
+
+async def _app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    log_app_error(exc)
     return _respond(exc)
 
 

@@ -8,38 +8,43 @@ errors, logs, metrics, probes, CORS, request ids) is the same code for both.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Generic, TypeVar
 
+from asgi_correlation_id import correlation_id
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
-from webtoon_core.engine import Engine, GenerationContext
+from webtoon_core.engine import Emit, Engine, GenerationContext, ignore_event
 from webtoon_core.errors import (
     AppError,
     Busy,
+    ClientClosed,
     GenerationTimeout,
     InputError,
     ServiceUnavailable,
     ShuttingDown,
     limit_phrase,
 )
-from webtoon_core.forms import read_form
-from webtoon_core.http_errors import input_error_from
-from webtoon_core.images import PreparedImage, inspect_result, prepare_upload
+from webtoon_core.forms import ParsedForm, read_form
+from webtoon_core.http_errors import input_error_from, log_app_error
+from webtoon_core.images import PreparedImage, ResultImage, inspect_result, prepare_upload
 from webtoon_core.metrics import ServiceMetrics
 from webtoon_core.polling import Deadline, PollsExhausted
 from webtoon_core.settings import CommonSettings
+from webtoon_core.streaming import EventStream, error_data, wants_events
 
 log = logging.getLogger("webtoon_core.service")
 
 P = TypeVar("P", bound=BaseModel)
 S = TypeVar("S", bound=CommonSettings)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,8 +62,33 @@ class ServiceSpec(Generic[P, S]):
     extra_routes: tuple[APIRouter, ...] = field(default=())
 
 
+class _Tracked:
+    """Counts one admitted generation: in-flight while inside, its outcome on the way out."""
+
+    def __init__(self, runner: GenerationRunner[Any, Any], engine_name: str, started: float) -> None:
+        self.runner, self.engine_name, self.started = runner, engine_name, started
+
+    def __enter__(self) -> None:
+        self.runner.active += 1
+        self.runner.metrics.in_flight.labels(self.runner.spec.key).inc()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: Any) -> None:
+        self.runner.active -= 1
+        self.runner.metrics.in_flight.labels(self.runner.spec.key).dec()
+        if exc is None:
+            outcome, status = "ok", 200
+        elif isinstance(exc, AppError):
+            outcome, status = exc.code, exc.status
+        elif isinstance(exc, asyncio.CancelledError):
+            outcome, status = "CLIENT_CLOSED", 499
+        else:
+            outcome, status = "INTERNAL_ERROR", 500
+        elapsed = time.perf_counter() - self.started
+        self.runner.metrics.observe(self.engine_name, outcome, status, elapsed)
+
+
 class GenerationRunner(Generic[P, S]):
-    """The request path of one generation, from multipart body to image bytes."""
+    """The request path of one generation, from multipart body to image bytes or events."""
 
     def __init__(
         self, spec: ServiceSpec[P, S], settings: S, metrics: ServiceMetrics, run_sync: Callable
@@ -70,30 +100,65 @@ class GenerationRunner(Generic[P, S]):
         self.active = 0  # generations being served (one event loop: no lock needed)
 
     async def run(self, request: Request, engine: Engine[P]) -> Response:
+        if wants_events(request):
+            return await self._run_streaming(request, engine)
         started = time.perf_counter()
-        outcome, status = "INTERNAL_ERROR", 500
         try:
             self._admit(request)
         except AppError as exc:
-            self.metrics.observe(engine.name, exc.code, exc.status, time.perf_counter() - started)
+            self._observe_refusal(engine, exc, started)
             raise
-        self.active += 1
-        gauge = self.metrics.in_flight.labels(self.spec.key)
-        gauge.inc()
+        with _Tracked(self, engine.name, started):
+            form = await self._read(request, engine)
+            result = await self._until_disconnect(
+                request, self._produce(form, engine, started, ignore_event)
+            )
+        return Response(
+            content=result.data,
+            media_type=result.media_type,
+            headers={
+                "Content-Disposition": f'inline; filename="{self._filename(result)}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    async def _run_streaming(self, request: Request, engine: Engine[P]) -> Response:
+        started = time.perf_counter()
+        events = EventStream(self.settings.sse_heartbeat_s)
+        request_id = correlation_id.get()
         try:
-            response = await self._run(request, engine, started)
-            outcome, status = "ok", 200
-            return response
+            self._admit(request)
+            form = await self._read(request, engine)
         except AppError as exc:
-            outcome, status = exc.code, exc.status
-            raise
-        except asyncio.CancelledError:
-            outcome, status = "CLIENT_CLOSED", 499
-            raise
-        finally:
-            self.active -= 1
-            gauge.dec()
-            self.metrics.observe(engine.name, outcome, status, time.perf_counter() - started)
+            log_app_error(exc)
+            self._observe_refusal(engine, exc, started)
+            events.emit("error", error_data(exc, request_id))
+            events.close()
+            return events.response(asyncio.sleep(0))
+
+        async def work() -> None:
+            try:
+                events.emit("accepted", {"request_id": request_id, "engine": engine.name})
+                with _Tracked(self, engine.name, started):
+                    result = await self._produce(form, engine, started, events.emit)
+                data_url = await self.run_sync(_data_url, result.media_type, result.data)
+                events.emit(
+                    "done",
+                    {
+                        "request_id": request_id,
+                        "media_type": result.media_type,
+                        "filename": self._filename(result),
+                        "bytes": len(result.data),
+                        "image": data_url,
+                    },
+                )
+            except AppError as exc:
+                log_app_error(exc)
+                events.emit("error", error_data(exc, request_id))
+            finally:
+                events.close()
+
+        return events.response(work())
 
     def _admit(self, request: Request) -> None:
         """Refuse at once, before a byte of the upload is read, when we cannot take it."""
@@ -103,17 +168,44 @@ class GenerationRunner(Generic[P, S]):
             log.warning("동시 생성 한도 %d건 도달: BUSY", self.settings.max_concurrent_generations)
             raise Busy(headers={"Retry-After": "15"})
 
-    async def _run(self, request: Request, engine: Engine[P], started: float) -> Response:
-        spec, settings = self.spec, self.settings
+    def _observe_refusal(self, engine: Engine[P], exc: AppError, started: float) -> None:
+        """Count a request refused before it became a generation (never in flight)."""
+        self.metrics.observe(engine.name, exc.code, exc.status, time.perf_counter() - started)
+
+    async def _read(self, request: Request, engine: Engine[P]) -> ParsedForm:
         if (reason := engine.not_ready_reason()) is not None:
             raise ServiceUnavailable(reason)
-        form = await read_form(
+        return await read_form(
             request,
-            file_fields=frozenset(spec.file_fields),
-            max_file_bytes=settings.max_upload_bytes,
+            file_fields=frozenset(self.spec.file_fields),
+            max_file_bytes=self.settings.max_upload_bytes,
         )
+
+    async def _until_disconnect(self, request: Request, work: Coroutine[Any, Any, T]) -> T:
+        """Run ``work``, cancelling it (and its provider wait) if the client goes away."""
+        task = asyncio.ensure_future(work)
+        watcher = asyncio.ensure_future(_disconnected(request))
+        try:
+            await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            watcher.cancel()
+            if not task.done():
+                task.cancel()
+        try:
+            return await task
+        except asyncio.CancelledError:
+            if watcher.cancelled() or not watcher.done():
+                raise  # we were cancelled ourselves
+            log.info("클라이언트가 연결을 끊어 생성을 중단했습니다")
+            raise ClientClosed() from None
+
+    async def _produce(
+        self, form: ParsedForm, engine: Engine[P], started: float, emit: Emit
+    ) -> ResultImage:
+        spec = self.spec
         params = self._validate(form.fields, form.files)
         images = await self._prepare(form.files)
+        emit("prepared", {name: [img.width, img.height] for name, img in images.items()})
         log.info(
             "%s 이미지 생성 요청: engine=%s %s images=%s",
             spec.label,
@@ -121,7 +213,7 @@ class GenerationRunner(Generic[P, S]):
             spec.describe(params),
             ",".join(f"{img.width}x{img.height}" for img in images.values()),
         )
-        raw, engine_seconds = await self._generate(engine, params, images)
+        raw, engine_seconds = await self._generate(engine, params, images, emit)
         result = await self.run_sync(inspect_result, raw)
         elapsed = time.perf_counter() - started
         self.metrics.overhead.labels(spec.key, engine.name).observe(max(0.0, elapsed - engine_seconds))
@@ -132,16 +224,10 @@ class GenerationRunner(Generic[P, S]):
             elapsed,
             engine.name,
         )
-        return Response(
-            content=result.data,
-            media_type=result.media_type,
-            headers={
-                "Content-Disposition": (
-                    f'inline; filename="{spec.download_stem}.{result.extension}"'
-                ),
-                "Cache-Control": "no-store",
-            },
-        )
+        return result
+
+    def _filename(self, result: ResultImage) -> str:
+        return f"{self.spec.download_stem}.{result.extension}"
 
     def _validate(self, fields: Mapping[str, str], files: Mapping[str, bytes]) -> P:
         missing = [name for name in self.spec.file_fields if name not in files]
@@ -177,12 +263,12 @@ class GenerationRunner(Generic[P, S]):
         return dict(zip(self.spec.file_fields, prepared, strict=True))
 
     async def _generate(
-        self, engine: Engine[P], params: P, images: Mapping[str, PreparedImage]
+        self, engine: Engine[P], params: P, images: Mapping[str, PreparedImage], emit: Emit
     ) -> tuple[bytes, float]:
         """The engine's bytes under the one deadline, and how long the engine took."""
         seconds = self.settings.generation_timeout_s
         deadline = Deadline(seconds)
-        ctx = GenerationContext(deadline=deadline)
+        ctx = GenerationContext(deadline=deadline, emit=emit)
         began = time.perf_counter()
         try:
             async with asyncio.timeout_at(deadline.when):
@@ -205,3 +291,15 @@ class GenerationRunner(Generic[P, S]):
                 time.perf_counter() - began
             )
             self.metrics.polls.labels(*labels).observe(ctx.polls)
+
+
+async def _disconnected(request: Request) -> None:
+    """Returns when the client has gone (the body is already read, so only that can arrive)."""
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+def _data_url(media_type: str, data: bytes) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"

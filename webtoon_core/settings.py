@@ -36,6 +36,8 @@ class CommonSettings(BaseSettings):
     # upload. Each holds at most two 5 MB uploads, their normalised copies and a
     # result: 32 stays well inside the pod's 1 Gi (see docs/benchmarks.md).
     max_concurrent_generations: int = Field(32, ge=1, le=1000)
+    # Comment lines on an idle event stream, so proxies don't close it.
+    sse_heartbeat_s: float = Field(10.0, gt=0, le=60)
     result_hosts: CommaList = ()
     cors_origins: CommaList = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

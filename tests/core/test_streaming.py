@@ -1,0 +1,155 @@
+"""The event-stream contract of both generate endpoints (Accept: text/event-stream)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import socket
+import time
+
+import httpx
+import pytest
+import respx
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from goods_backend.main import create_app as create_goods
+from goods_backend.settings import GoodsSettings
+from ppl_backend.main import create_app as create_ppl
+from ppl_backend.settings import PplSettings
+from tests.goods.conftest import CREATE_URL, POLL_URL, SAMPLE_URL, bfl_settings, goods_form
+from tests.goods.fake_bfl import FakeBfl
+from tests.ppl.conftest import ppl_form
+from tests.support import png_bytes, serve
+
+STREAM = {"Accept": "text/event-stream"}
+
+
+def parse_events(text: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in text.split("\n\n"):
+        lines = [line for line in block.splitlines() if line and not line.startswith(":")]
+        if not lines:
+            continue
+        fields = dict(line.split(": ", 1) for line in lines)
+        events.append((fields["event"], json.loads(fields["data"])))
+    return events
+
+
+def names(events) -> list[str]:
+    return [name for name, _ in events]
+
+
+def test_ppl_stream_orders_events_and_ends_with_the_image(logs):
+    with TestClient(create_ppl(PplSettings(ppl_engine="local"))) as client:
+        data, files = ppl_form()
+        response = client.post("/api/ppl-gen/generate", data=data, files=files, headers=STREAM)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.headers["x-accel-buffering"] == "no"
+    events = parse_events(response.text)
+    assert names(events) == ["accepted", "prepared", "submitted", "progress", "progress", "done"]
+    assert events[1][1] == {"input_image_1": [400, 600], "input_image_2": [300, 300]}
+    done = events[-1][1]
+    assert done["filename"] == "generated-ppl-image.png" and done["media_type"] == "image/png"
+    assert done["request_id"] == events[0][1]["request_id"] == response.headers["x-request-id"]
+    header, payload = done["image"].split(",", 1)
+    assert header == "data:image/png;base64"
+    assert Image.open(io.BytesIO(base64.b64decode(payload))).size == (1024, 1024)
+    assert "✅ 이미지 데이터 직접 반환" in logs.text
+
+
+def test_without_the_header_nothing_changes():
+    with TestClient(create_goods(GoodsSettings())) as client:
+        data, files = goods_form()
+        response = client.post("/api/goods-gen/generate", data=data, files=files)
+    assert response.headers["content-type"] == "image/png"
+
+
+def test_validation_error_is_an_error_event_with_the_same_code():
+    with TestClient(create_goods(GoodsSettings())) as client:
+        data, files = goods_form(goods_type="spaceship")
+        response = client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM)
+        plain = client.post("/api/goods-gen/generate", data=data, files=files)
+    events = parse_events(response.text)
+    assert names(events) == ["accepted", "error"]
+    error = events[-1][1]
+    assert error["code"] == plain.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert error["message"] == plain.json()["error"]["message"]
+    assert error["status"] == 422 and error["request_id"]
+
+
+def test_refusals_before_the_upload_are_single_error_events():
+    with TestClient(create_goods(bfl_settings(bfl_api_key=None))) as client:
+        data, files = goods_form()
+        events = parse_events(client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM).text)
+        big = {"input_image": ("big.png", b"\0" * (6 * 1024 * 1024), "image/png")}
+        too_big = parse_events(client.post("/api/goods-gen/generate", data=data, files=big, headers=STREAM).text)
+    assert events == [("error", events[0][1])]
+    assert events[0][1]["code"] == "ENGINE_NOT_CONFIGURED" and events[0][1]["status"] == 503
+    assert too_big[0][1]["code"] in ("ENGINE_NOT_CONFIGURED", "FILE_TOO_LARGE")
+
+
+@respx.mock
+def test_bfl_progress_flows_into_events_and_moderation_ends_them():
+    respx.post(CREATE_URL).mock(return_value=httpx.Response(200, json={"id": "task-1", "polling_url": POLL_URL}))
+    respx.get(POLL_URL).mock(
+        side_effect=[
+            httpx.Response(200, json={"status": "Pending", "progress": 0.3}),
+            httpx.Response(200, json={"status": "Pending", "progress": 0.8}),
+            httpx.Response(200, json={"status": "Ready", "result": {"sample": SAMPLE_URL}}),
+            httpx.Response(200, json={"status": "Pending", "progress": 0.1}),
+            httpx.Response(200, json={"status": "Content Moderated"}),
+        ]
+    )
+    respx.get(SAMPLE_URL).respond(200, content=png_bytes((64, 64)))
+    with TestClient(create_goods(bfl_settings())) as client:
+        data, files = goods_form()
+        good = parse_events(client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM).text)
+        bad = parse_events(client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM).text)
+    assert names(good) == ["accepted", "prepared", "submitted", "progress", "progress", "progress", "done"]
+    assert good[2][1] == {"task_id": "task-1"}
+    assert [e[1]["progress"] for e in good[3:6]] == [0.3, 0.8, 1.0]
+    assert [e[1]["status"] for e in good[3:6]] == ["Pending", "Pending", "Ready"]
+    assert names(bad)[-1] == "error" and bad[-1][1]["code"] == "CONTENT_MODERATED"
+
+
+def test_heartbeats_keep_an_idle_stream_open():
+    fake = FakeBfl(ready_after_s=1.0)
+    with serve(fake.app()) as provider:
+        settings = bfl_settings(bfl_base_url=provider.url, result_hosts=("127.0.0.1",), bfl_poll_interval_s=0.5, sse_heartbeat_s=0.1)
+        with serve(create_goods(settings)) as service:
+            data, files = goods_form()
+            response = httpx.post(f"{service.url}/api/goods-gen/generate", data=data, files=files, headers=STREAM, timeout=30)
+    assert ": keep-alive" in response.text
+    assert names(parse_events(response.text))[-1] == "done"
+
+
+def wait_for(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("streaming", [True, False], ids=["event-stream", "plain"])
+def test_client_that_disconnects_cancels_the_provider_wait(streaming):
+    fake = FakeBfl(ready_after_polls=10_000)
+    with serve(fake.app()) as provider:
+        settings = bfl_settings(bfl_base_url=provider.url, result_hosts=("127.0.0.1",), bfl_poll_interval_s=0.05, sse_heartbeat_s=0.2)
+        with serve(create_goods(settings)) as service:
+            data, files = goods_form()
+            request = httpx.Request("POST", f"{service.url}/api/goods-gen/generate", data=data, files=files, headers=STREAM if streaming else {})
+            raw = b"".join([f"POST {request.url.raw_path.decode()} HTTP/1.1\r\n".encode()] + [f"{k}: {v}\r\n".encode() for k, v in request.headers.items()] + [b"\r\n", request.read()])
+            sock = socket.create_connection(("127.0.0.1", service.port))
+            sock.sendall(raw)
+            wait_for(lambda: fake.polls and len(next(iter(fake.polls.values()))) >= 3)
+            sock.close()  # the user closed the tab
+            time.sleep(1.0)  # cancellation reaches the provider wait
+            seen = len(next(iter(fake.polls.values())))
+            time.sleep(1.0)
+            assert len(next(iter(fake.polls.values()))) == seen  # no polls after the client left
+            metrics = httpx.get(f"{service.url}/metrics").text
+    assert 'generations_in_flight{service="goods"} 0.0' in metrics
+    assert 'outcome="CLIENT_CLOSED"' in metrics
