@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from goods_backend import catalogue, params
 from goods_backend.settings import GoodsSettings, get_settings
 from webtoon_core.app import create_service_app
-from webtoon_core.engine import Engine, EngineResources
+from webtoon_core.engine import Engine, EngineResources, LocalEngine
 from webtoon_core.service import ServiceSpec
 
 catalogue_routes = APIRouter()
@@ -41,9 +41,9 @@ def build_engine(resources: EngineResources[GoodsSettings]) -> Engine[Any]:
         from goods_backend.bfl_engine import BflEngine
 
         return BflEngine(resources)
-    from goods_backend.local_engine import LocalGoodsEngine
+    from goods_backend.local_engine import render
 
-    return LocalGoodsEngine(resources)
+    return LocalEngine(resources, render)
 
 
 def create_app(settings: GoodsSettings | None = None) -> FastAPI:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from ppl_backend import params
 from ppl_backend.settings import PplSettings, get_settings
 from webtoon_core.app import create_service_app
-from webtoon_core.engine import Engine, EngineResources
+from webtoon_core.engine import Engine, EngineResources, LocalEngine
 from webtoon_core.service import ServiceSpec
 
 SPEC: ServiceSpec[params.PplParams, PplSettings] = ServiceSpec(
@@ -31,9 +31,9 @@ def build_engine(resources: EngineResources[PplSettings]) -> Engine[Any]:
         from ppl_backend.replicate_engine import ReplicateEngine
 
         return ReplicateEngine(resources)
-    from ppl_backend.local_engine import LocalPplEngine
+    from ppl_backend.local_engine import render
 
-    return LocalPplEngine(resources)
+    return LocalEngine(resources, render)
 
 
 def create_app(settings: PplSettings | None = None) -> FastAPI:

@@ -81,3 +81,36 @@ class EngineResources(Generic[S]):
     http: httpx.AsyncClient
     results: ResultFetcher
     run_sync: RunSync
+
+
+class LocalEngine(Generic[P]):
+    """An engine that renders on this machine: no network, no key, always ready.
+
+    ``render(params, images) -> bytes`` is the service's own Pillow code; it
+    runs in the worker pool, never on the event loop.
+    """
+
+    name = "local"
+
+    def __init__(
+        self,
+        resources: EngineResources[Any],
+        render: Callable[[P, Mapping[str, PreparedImage]], bytes],
+    ) -> None:
+        self._run_sync: RunSync = resources.run_sync
+        self._render = render
+
+    def not_ready_reason(self) -> str | None:
+        return None
+
+    async def generate(
+        self, params: P, images: Mapping[str, PreparedImage], ctx: GenerationContext
+    ) -> bytes:
+        ctx.submitted("local")
+        ctx.progress("rendering", 0.0)
+        data: bytes = await self._run_sync(self._render, params, images)
+        ctx.progress("rendered", 1.0)
+        return data
+
+    async def aclose(self) -> None:
+        return None
