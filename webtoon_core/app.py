@@ -181,7 +181,7 @@ def create_service_app(
     app.include_router(health.router)
     router = _api_router(spec, settings)
     app.include_router(router, prefix=spec.api_prefix)
-    # The ingress rewrites the prefix away: the same routes answer at the root too.
+    # The same routes answer without the prefix too, for an ingress that rewrites it away.
     app.include_router(router, include_in_schema=False)
     if settings.frontend_dir is not None:
         _serve_page(app, spec.page_path, settings)
