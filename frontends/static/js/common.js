@@ -2,7 +2,8 @@
 /*
  * Shared by both generator pages (window.WebtoonUI): messages, upload zones with
  * in-browser downscaling, the option controls and the generate → progress →
- * result / error flow. A page calls WebtoonUI.startPage({ slots, validate }).
+ * result / error flow (the request and its event stream: stream.js, loaded first).
+ * A page calls WebtoonUI.startPage({ slots, validate }).
  */
 (function () {
   const MB = 1024 * 1024;
@@ -271,40 +272,27 @@
   }
 
   // --- Generate → progress → result / error ----------------------------------------------
+  // The request itself (event stream, or the plain answer as a fallback) is stream.js.
 
-  function httpMessage(status) {
-    const later = "잠시 후 다시 시도해 주세요.";
-    if (status === 413) return `업로드한 이미지가 너무 큽니다 (HTTP ${status}). 더 작은 이미지로 다시 시도해 주세요.`;
-    if (status === 429) return `요청이 많아 지금은 처리할 수 없습니다 (HTTP ${status}). ${later}`;
-    if (status >= 500) return `서버에서 이미지를 만들지 못했습니다 (HTTP ${status}). ${later}`;
-    return `이미지를 생성하지 못했습니다 (HTTP ${status}).`;
-  }
-
-  async function errorFromResponse(response) {
-    const requestId = response.headers.get("X-Request-ID") || "";
-    try {
-      const { error } = await response.json(); // {"error": {"code", "message", "request_id"}}
-      if (error && error.message) {
-        return { message: String(error.message), requestId: error.request_id || requestId };
-      }
-    } catch (_) {
-      // not JSON: the generic message below
-    }
-    return { message: httpMessage(response.status), requestId };
-  }
-
-  function startGenerator({ config, slots, validate }) {
+  function startGenerator({ config, slots, validate, alternate }) {
+    const Stream = window.WebtoonStream;
     const el = {};
     for (const id of ["generate-form", "generate", "cancel", "regenerate", "seed", "seed-random", "progress",
-      "progress-bar", "progress-text", "elapsed", "result", "result-image", "result-empty", "result-meta", "download"]) {
+      "progress-bar", "progress-text", "progress-live", "elapsed", "expected", "result", "result-image",
+      "result-empty", "result-meta", "download"]) {
       el[id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = document.getElementById(id);
     }
     const { generateForm: form, generate, cancel, regenerate, seed, seedRandom: random } = el;
-    const { progress, progressBar: bar, progressText, elapsed } = el;
+    const { progress, progressBar: bar, progressText, progressLive: live, elapsed, expected: expectedText } = el;
     const { result, resultImage: image, resultEmpty: empty, resultMeta: meta, download } = el;
     const expected = Number(config.expected_wait_s) || 60;
+    const expectedLabel = expectedText.textContent;
     const clientTimeoutMs = (Number(config.client_timeout_s) || 180) * 1000;
-    let job = null; // { controller, reason: "" | "cancel" | "timeout" }
+    let job = null; // the single generation: { controller, reason: "" | "cancel" | "timeout" }
+    let alternateBusy = false; // the page's other flow (the goods set) is running
+    let starting = false;
+
+    const isBusy = () => Boolean(job) || alternateBusy;
 
     function setBusy(busy) {
       const hadFocus = document.activeElement === generate || document.activeElement === cancel;
@@ -316,39 +304,46 @@
       if (hadFocus) (busy ? cancel : generate).focus();
     }
 
-    /** Shows #progress and ticks it every second; the returned stop() gives the seconds taken. */
+    /** Shows #progress, driven by the stream's events and a one-second tick for the clock. */
     function startProgress() {
-      const started = Date.now();
-      const tick = () => {
-        const seconds = Math.floor((Date.now() - started) / 1000);
-        elapsed.textContent = String(seconds);
-        bar.value = Math.min(95, (seconds / expected) * 100);
-        bar.setAttribute("aria-valuetext", `${seconds}초 경과, 예상 약 ${expected}초`);
-        if (seconds > expected && progressText.textContent !== MSG.slow) progressText.textContent = MSG.slow;
+      const tracker = new Stream.Progress(expected);
+      const render = () => {
+        elapsed.textContent = String(tracker.seconds());
+        bar.value = tracker.value();
+        bar.setAttribute("aria-valuetext", tracker.valueText());
+        progressText.textContent = tracker.label;
+        expectedText.textContent = tracker.slow() ? `${expectedLabel} · ${MSG.slow}` : expectedLabel;
       };
-      progressText.textContent = MSG.working;
-      tick();
+      render();
+      live.textContent = tracker.label;
       progress.hidden = false;
       empty.hidden = true;
       if (progress.getBoundingClientRect().bottom > window.innerHeight) {
         progress.scrollIntoView({ block: "nearest" });
       }
-      const timer = setInterval(tick, 1000);
-      return () => {
-        clearInterval(timer);
-        progress.hidden = true;
-        empty.hidden = !result.hidden;
-        return Math.max(1, Math.round((Date.now() - started) / 1000));
+      const timer = setInterval(render, 1000);
+      return {
+        /** A stream event: stage changes (not each percent) go to the live region. */
+        event(name, data) {
+          if (tracker.event(name, data)) live.textContent = tracker.label;
+          render();
+        },
+        stop() {
+          clearInterval(timer);
+          progress.hidden = true;
+          empty.hidden = !result.hidden;
+          return Math.max(1, Math.round((Date.now() - tracker.started) / 1000));
+        },
       };
     }
 
-    async function showResult(blob, type, seedValue, seconds) {
-      const ext = EXTENSIONS[type] || "png";
+    async function showResult(outcome, seedValue, seconds) {
+      const ext = EXTENSIONS[outcome.type] || (outcome.filename.match(/\.(\w+)$/) || [])[1] || "png";
       if (image.src.startsWith("blob:")) URL.revokeObjectURL(image.src);
-      image.src = URL.createObjectURL(blob);
+      image.src = URL.createObjectURL(outcome.blob);
       await image.decode().catch(() => {});
       download.href = image.src;
-      download.download = `${config.download_stem}.${ext}`;
+      download.download = outcome.filename || `${config.download_stem}.${ext}`;
       result.hidden = false;
       empty.hidden = true;
       const size = image.naturalWidth ? ` · ${image.naturalWidth}×${image.naturalHeight}` : "";
@@ -386,9 +381,9 @@
     }
 
     async function run(seedOverride) {
-      if (job) return;
+      if (isBusy() || starting) return;
       const current = (job = { controller: new AbortController(), reason: "" });
-      let stopProgress = null;
+      let view = null;
       let timer = 0;
       clearMessage();
       setBusy(true);
@@ -400,30 +395,23 @@
           return;
         }
         if (current.reason) throw new DOMException("cancelled", "AbortError");
-        stopProgress = startProgress();
+        view = startProgress();
         timer = setTimeout(() => {
           current.reason = "timeout";
           current.controller.abort();
         }, clientTimeoutMs);
-        const response = await fetch(`${config.api_base}/generate`, {
-          method: "POST",
-          body: body.data,
+        const outcome = await Stream.generate(`${config.api_base}/generate`, body.data, {
           signal: current.controller.signal,
+          onEvent: view.event,
         });
-        const type = (response.headers.get("Content-Type") || "").split(";")[0].trim().toLowerCase();
-        if (response.ok && type.startsWith("image/")) {
-          const blob = await response.blob();
-          const seconds = stopProgress();
-          stopProgress = null;
+        if (outcome.ok) {
+          view.event("done", {}); // the plain fallback has no events of its own
+          const seconds = view.stop();
+          view = null;
           setBusy(false);
-          await showResult(blob, type, body.seedValue, seconds);
-        } else if (response.ok) {
-          showMessage(`서버 응답을 이해하지 못했습니다 (HTTP ${response.status}).`, {
-            requestId: response.headers.get("X-Request-ID") || "",
-          });
+          await showResult(outcome, body.seedValue, seconds);
         } else {
-          const error = await errorFromResponse(response);
-          showMessage(error.message, { requestId: error.requestId });
+          showMessage(outcome.message, { requestId: outcome.requestId });
         }
       } catch (err) {
         if (current.reason === "timeout") showMessage(MSG.timeout);
@@ -431,27 +419,61 @@
         else showMessage(err instanceof UserError ? err.message : MSG.network);
       } finally {
         clearTimeout(timer);
-        if (stopProgress) stopProgress();
+        if (view) view.stop();
         job = null;
-        setBusy(false);
+        setBusy(alternateBusy);
+      }
+    }
+
+    /** The page's other flow (alternate.active()): collect the form once, then hand it over. */
+    async function runAlternate() {
+      if (isBusy() || starting) return;
+      starting = true;
+      clearMessage();
+      try {
+        const body = await collect();
+        if (body.error) {
+          showMessage(body.error.message);
+          if (body.error.focus) body.error.focus.focus();
+          return;
+        }
+        alternate.start(body);
+      } finally {
+        starting = false;
       }
     }
 
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      run();
+      if (alternate && alternate.active()) runAlternate();
+      else run();
     });
     cancel.addEventListener("click", () => {
-      if (!job) return;
-      job.reason = "cancel";
-      job.controller.abort();
+      if (job) {
+        job.reason = "cancel";
+        job.controller.abort();
+      } else if (alternate && alternateBusy) {
+        alternate.cancel();
+      }
     });
     regenerate.addEventListener("click", () => run(randomSeed()));
-    return { run };
+    return {
+      run,
+      isBusy,
+      /** The alternate flow reports when it starts and stops working. */
+      setAlternateBusy(busy) {
+        alternateBusy = busy;
+        setBusy(isBusy());
+      },
+    };
   }
 
-  /** Wires a page: slots(limits) builds its upload zones, validate() checks page fields. */
-  function startPage({ slots, validate }) {
+  /**
+   * Wires a page: slots(limits) builds its upload zones, validate() checks page fields, and
+   * an optional alternate { active(), start(body), cancel() } takes over the submit while
+   * active() (the goods set mode); it reports its busy state with generator.setAlternateBusy().
+   */
+  function startPage({ slots, validate, alternate = null }) {
     const config = readConfig();
     const settings = {
       maxImageSide: Number(config.max_image_side) || 1024,
@@ -464,11 +486,12 @@
     });
     setupOptions();
     loadInfo(config, settings);
-    startGenerator({ config, slots: slots(limits), validate });
-    return { config, settings };
+    const generator = startGenerator({ config, slots: slots(limits), validate, alternate });
+    return { config, settings, generator };
   }
 
   window.WebtoonUI = {
-    $, MSG, UserError, readConfig, showMessage, clearMessage, prepareImage, createUploadZone, randomSeed, startPage,
+    $, MSG, EXTENSIONS, UserError, readConfig, showMessage, clearMessage, prepareImage, createUploadZone, randomSeed,
+    startPage,
   };
 })();
