@@ -144,6 +144,7 @@ def create_service_app(
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http:
             results = ResultFetcher(http, settings.result_hosts, settings.max_result_bytes)
             engine = engine_factory(EngineResources(settings, http, results, run_sync))
+            metrics.prime(engine.name)
             app.state.engine = engine
             app.state.runner = GenerationRunner(spec, settings, metrics, run_sync)
             app.state.draining = False

@@ -12,6 +12,19 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 DURATION_BUCKETS = (0.5, 1, 2.5, 5, 10, 20, 30, 45, 60, 75, 90, 105, 120, 150, 180)
 
 
+PRIMED_OUTCOMES = (
+    ("ok", "200"),
+    ("VALIDATION_ERROR", "422"),
+    ("CONTENT_MODERATED", "422"),
+    ("BUSY", "429"),
+    ("UPSTREAM_RATE_LIMITED", "429"),
+    ("UPSTREAM_ERROR", "502"),
+    ("GENERATION_FAILED", "502"),
+    ("ENGINE_NOT_CONFIGURED", "503"),
+    ("GENERATION_TIMEOUT", "504"),
+)
+
+
 class ServiceMetrics:
     def __init__(self, service: str) -> None:
         self.service = service
@@ -63,6 +76,19 @@ class ServiceMetrics:
             registry=self.registry,
         )
         self.in_flight.labels(service).set(0)
+
+    def prime(self, engine: str) -> None:
+        """Create the common series at 0, so rate() and increase() see their first event.
+
+        A labelled series is born at its first increment; Prometheus then has no
+        earlier sample to compare with and that first event never shows in a rate.
+        """
+        for outcome, status in PRIMED_OUTCOMES:
+            self.requests.labels(self.service, engine, outcome, status)
+        for outcome in ("ok", "GENERATION_TIMEOUT"):
+            self.duration.labels(self.service, engine, outcome)
+        for histogram in (self.upstream_duration, self.overhead, self.polls):
+            histogram.labels(self.service, engine)
 
     def observe(self, engine: str, outcome: str, status: int, seconds: float) -> None:
         self.requests.labels(self.service, engine, outcome, str(status)).inc()

@@ -1,0 +1,269 @@
+"""k8s/monitoring/: the rules pass promtool and their unit tests, match the app's metrics and the
+runbook, and the Operator manifests (ServiceMonitor, PrometheusRule) agree with k8s/ and the rules."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.monitoring.conftest import MONITORING, ROOT, RULES_FILE
+from webtoon_core.metrics import ServiceMetrics
+
+SEVERITIES = {"P1", "P2", "P3", "P4"}
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+OUR_METRIC = re.compile(r"(?<![\w:])((?:generation_|generations_|provider_|engine_)\w+)")
+OUR_METRIC_OR_RECORD = re.compile(r"(?:service:|generation_|generations_|provider_|engine_)\w+")
+LINK = re.compile(r"docs/troubleshooting-guide\.md#([^\s,)]+)")
+BACKENDS = {"ppl": "ppl-gen-backend", "goods": "goods-gen-backend"}
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(args), capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def load_all(path: Path) -> list[dict]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def exported_names() -> set[str]:
+    """Every series name the app can expose, derived from its registry's metric families."""
+    names: set[str] = set()
+    for family in ServiceMetrics("ppl").registry.collect():
+        suffixes = {
+            "counter": ("_total", "_created"),
+            "histogram": ("_bucket", "_sum", "_count", "_created"),
+            "gauge": ("",),
+        }[family.type]
+        names.update(family.name + suffix for suffix in suffixes)
+    return names
+
+
+# ---- promtool ----------------------------------------------------------------------------
+
+
+def test_promtool_check_rules(promtool: str):
+    result = run(promtool, "check", "rules", str(RULES_FILE))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
+
+
+def test_promtool_unit_tests_pass(promtool: str):
+    files = sorted((MONITORING / "tests").glob("*.yaml"))
+    assert len(files) >= 3
+    result = run(promtool, "test", "rules", *map(str, files))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "FAILED" not in result.stdout + result.stderr
+
+
+def unit_test_alerts() -> tuple[dict[str, int], dict[str, int]]:
+    firing: dict[str, int] = defaultdict(int)
+    quiet: dict[str, int] = defaultdict(int)
+    for path in (MONITORING / "tests").glob("*.yaml"):
+        for test in yaml.safe_load(path.read_text())["tests"]:
+            for case in test.get("alert_rule_test", []):
+                (firing if case.get("exp_alerts") else quiet)[case["alertname"]] += 1
+    return firing, quiet
+
+
+def test_every_alert_is_unit_tested_both_firing_and_quiet(alert_rules):
+    firing, quiet = unit_test_alerts()
+    names = {rule["alert"] for rule in alert_rules}
+    assert names - set(firing) == set(), "alerts never shown firing in k8s/monitoring/tests"
+    assert names - set(quiet) == set(), "alerts never shown staying quiet in k8s/monitoring/tests"
+    assert set(firing) | set(quiet) <= names, "unit tests name alerts that do not exist"
+
+
+def test_every_alert_in_the_unit_tests_names_its_service():
+    for path in (MONITORING / "tests").glob("*.yaml"):
+        for test in yaml.safe_load(path.read_text())["tests"]:
+            for case in test.get("alert_rule_test", []):
+                for alert in case.get("exp_alerts", []):
+                    assert alert["exp_labels"].get("service") in {"ppl", "goods"}, (path.name, case)
+
+
+def test_every_recording_rule_is_unit_tested(recording_rules):
+    tested: set[str] = set()
+    for path in (MONITORING / "tests").glob("*.yaml"):
+        for test in yaml.safe_load(path.read_text())["tests"]:
+            tested.update(case["expr"] for case in test.get("promql_expr_test", []))
+    assert set(recording_rules) - tested == set()
+
+
+# ---- the rules against the app and the runbook --------------------------------------------
+
+
+def test_every_metric_of_ours_in_the_rules_is_exported_by_the_app(rules):
+    exported = exported_names()
+    used = {name for group in rules["groups"] for rule in group["rules"] for name in OUR_METRIC.findall(rule["expr"])}
+    assert {"generation_requests_total", "generation_duration_seconds_bucket", "engine_ready"} <= used
+    assert used - exported == set(), f"not in webtoon_core/metrics.py: {sorted(used - exported)}"
+
+
+def test_every_alert_has_a_severity_a_service_and_korean_text(alert_rules):
+    assert len(alert_rules) >= 14
+    for rule in alert_rules:
+        name = rule["alert"]
+        assert rule["labels"]["severity"] in SEVERITIES, name
+        # `service` comes from a static label, a `by (service)` aggregation (also of the
+        # service:... recorded series) or a label_replace; the unit tests show it on every alert.
+        expr = rule["expr"]
+        assert (
+            "service" in rule["labels"]
+            or "by (service" in expr
+            or expr.startswith("service:")
+            or '"service", "$1"' in expr
+        ), f"{name}: its alerts carry no service label"
+        annotations = rule["annotations"]
+        assert HANGUL.search(annotations["summary"]), f"{name}: summary is not Korean"
+        assert HANGUL.search(annotations["description"]), f"{name}: description is not Korean"
+        links = LINK.findall(annotations["description"])
+        assert links, f"{name}: description does not point at the troubleshooting guide"
+        for anchor in links:
+            # GitHub-style: lower case, no spaces or punctuation other than - and _.
+            assert anchor == anchor.lower() and re.fullmatch(r"[\w-]+", anchor), (name, anchor)
+
+
+def test_every_severity_is_used(alert_rules):
+    assert {rule["labels"]["severity"] for rule in alert_rules} == SEVERITIES
+
+
+@pytest.mark.parametrize(
+    "alert, threshold, severity",
+    [
+        ("WebtoonSuccessRateLow", "< 0.95", "P2"),  # HTTP 200 응답률 > 95 %
+        ("WebtoonErrorRateHigh", ">= 0.05", "P2"),  # 오류율 5 % 미만
+        ("WebtoonPplLatencyHigh", "> 90", "P3"),  # PPL 평균 90초
+        ("WebtoonGoodsLatencyHigh", "> 60", "P3"),  # 굿즈 평균 60초
+        ("WebtoonLatencyNearLimit", "> 105", "P3"),  # 최대 120초 (p95 in the last bucket before it)
+        ("WebtoonCpuHigh", "> 0.8", "P3"),  # CPU 80 % 미만
+        ("WebtoonMemoryHigh", "> 0.9", "P2"),  # 메모리 90 % 미만
+        ("WebtoonBackendDown", "== 0", "P1"),
+        ("WebtoonEngineNotReady", "== 0", "P1"),
+        ("WebtoonDeploymentUnavailable", "== 0", "P1"),
+    ],
+)
+def test_runbook_thresholds(alert_rules, alert, threshold, severity):
+    (rule,) = [r for r in alert_rules if r["alert"] == alert]
+    assert threshold in rule["expr"]
+    assert rule["labels"]["severity"] == severity
+    assert rule.get("for"), f"{alert} pages on a single evaluation"
+
+
+def test_kubernetes_alerts_are_scoped_to_namespace_lee_and_our_containers(rules):
+    (group,) = [g for g in rules["groups"] if g["name"] == "webtoon-kubernetes.alerts"]
+    for rule in group["rules"]:
+        for selector in re.findall(r"\b(?:container|kube)_\w+\{[^}]*\}", rule["expr"]):
+            assert 'namespace="lee"' in selector, (rule["alert"], selector)
+            assert '=~".*-lee-2"' in selector, (rule["alert"], selector)
+
+
+def test_grafana_dashboard_queries_what_exists(recording_rules):
+    dashboard = json.loads((MONITORING / "grafana-dashboard.json").read_text())
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel.get("targets", [])]
+    assert len(exprs) >= 10
+    exported = exported_names()
+    for expr in exprs:
+        assert OUR_METRIC_OR_RECORD.findall(expr) or re.search(r"\b(container|kube)_", expr), expr
+        for name in OUR_METRIC.findall(expr):
+            assert name in exported, expr
+        for name in re.findall(r"\bservice:[\w:]+", expr):
+            assert name in recording_rules, expr
+
+
+# ---- Operator manifests ------------------------------------------------------------------------
+
+
+def test_prometheus_rule_spec_is_the_rules_file():
+    (rule,) = load_all(MONITORING / "prometheus-rule.yaml")
+    assert rule["apiVersion"] == "monitoring.coreos.com/v1"
+    assert rule["kind"] == "PrometheusRule"
+    assert rule["spec"] == yaml.safe_load(RULES_FILE.read_text()), (
+        "k8s/monitoring/prometheus-rule.yaml is out of date; regenerate it with the command in its header"
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered() -> list[dict]:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.fail("kubectl is required to render k8s/monitoring/ (kubectl kustomize)")
+    result = run(kubectl, "kustomize", str(MONITORING))
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+def test_monitoring_kustomization_renders(rendered):
+    kinds = sorted((obj["kind"], obj["metadata"]["name"]) for obj in rendered)
+    assert kinds == [
+        ("PrometheusRule", "webtoon-generation-lee-2"),
+        ("ServiceMonitor", "goods-gen-backend-lee-2"),
+        ("ServiceMonitor", "ppl-gen-backend-lee-2"),
+    ]
+    for obj in rendered:
+        assert obj["metadata"]["namespace"] == "lee"
+    (rule,) = [obj for obj in rendered if obj["kind"] == "PrometheusRule"]
+    assert rule["spec"] == yaml.safe_load(RULES_FILE.read_text())
+
+
+def backend_services() -> dict[str, dict]:
+    out = {}
+    for key, stem in BACKENDS.items():
+        (service,) = [d for d in load_all(ROOT / "k8s" / f"{stem}.yaml") if d["kind"] == "Service"]
+        out[key] = service
+    return out
+
+
+@pytest.mark.parametrize("key", sorted(BACKENDS))
+def test_service_monitor_selects_the_backend_service(rendered, key):
+    service = backend_services()[key]
+    (monitor,) = [
+        obj for obj in rendered if obj["kind"] == "ServiceMonitor" and obj["metadata"]["name"] == f"{BACKENDS[key]}-lee-2"
+    ]
+    spec = monitor["spec"]
+    labels = service["metadata"]["labels"]
+    assert spec["selector"]["matchLabels"] == {"app": f"{BACKENDS[key]}-lee-2"}
+    assert spec["selector"]["matchLabels"].items() <= labels.items()
+    assert spec["namespaceSelector"] == {"matchNames": ["lee"]}
+    # job = the Service's app label: what the rules' job matchers expect.
+    assert labels[spec["jobLabel"]] == f"{BACKENDS[key]}-lee-2"
+    (endpoint,) = spec["endpoints"]
+    assert endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
+    assert endpoint["port"] == "http"
+    assert endpoint["path"] == "/metrics"
+    assert endpoint["honorLabels"] is True  # keeps the app's service="ppl"/"goods"
+    assert {"action": "replace", "targetLabel": "service", "replacement": key} in endpoint["relabelings"]
+
+
+# ---- plain Prometheus config ----------------------------------------------------------------
+
+
+def test_plain_prometheus_config_is_valid(promtool: str, tmp_path: Path):
+    """promtool check config on prometheus.yml with kubernetes_sd_configs swapped for static targets:
+    Debian's Prometheus is built without Kubernetes service discovery."""
+    config = yaml.safe_load((MONITORING / "prometheus.yml").read_text())
+    assert config["rule_files"] == ["prometheus-rules.yaml"]
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    backends = jobs["webtoon-backends"]
+    (sd,) = backends["kubernetes_sd_configs"]
+    assert sd == {"role": "endpoints", "namespaces": {"names": ["lee"]}}
+    assert backends["honor_labels"] is True
+    (keep,) = [r for r in backends["relabel_configs"] if r.get("action") == "keep" and r["source_labels"] == ["__meta_kubernetes_service_name"]]
+    for service in backend_services().values():
+        assert re.fullmatch(keep["regex"], service["metadata"]["name"])
+    for job in config["scrape_configs"]:
+        job.pop("kubernetes_sd_configs", None)
+        job["static_configs"] = [{"targets": ["127.0.0.1:9"]}]
+        for key in ("authorization", "tls_config"):
+            job.pop(key, None)  # in-cluster service-account files
+    config["rule_files"] = [str(RULES_FILE)]
+    checked = tmp_path / "prometheus.yml"
+    checked.write_text(yaml.safe_dump(config))
+    result = run(promtool, "check", "config", str(checked))
+    assert result.returncode == 0, result.stdout + result.stderr
