@@ -11,7 +11,8 @@ The hierarchy (status, code)::
     AppError
     ├── InputError            the request was wrong; nothing reached the provider
     │     VALIDATION_ERROR 422, EMPTY_FILE 400, INVALID_IMAGE 400,
-    │     UNSUPPORTED_IMAGE 415, FILE_TOO_LARGE 413, IMAGE_TOO_LARGE 413
+    │     UNSUPPORTED_IMAGE 415, FILE_TOO_LARGE 413, IMAGE_TOO_LARGE 413,
+    │     UPLOAD_TIMEOUT 408
     ├── ServiceUnavailable    we cannot serve right now
     │     ENGINE_NOT_CONFIGURED 503, BUSY 429, SHUTTING_DOWN 503
     ├── UpstreamError         the provider's API said no (bad key, limits, outage)
@@ -85,6 +86,12 @@ class FileTooLarge(InputError):
     status = 413
     code = "FILE_TOO_LARGE"
     message = "파일이 너무 큽니다."
+
+
+class UploadTimeout(InputError):
+    status = 408
+    code = "UPLOAD_TIMEOUT"
+    message = "업로드가 너무 오래 걸려 중단했습니다. 네트워크를 확인하고 다시 시도해 주세요."
 
 
 class ImageTooLarge(InputError):

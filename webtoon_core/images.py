@@ -91,10 +91,12 @@ def prepare_upload(
         raise ImageTooLarge(_too_many_pixels(field, max_pixels))
 
     source_format = image.format
-    if source_format == "JPEG":
+    if source_format == "JPEG" and max(width, height) > max_side:
         # Decode at a reduced DCT scale when the image is far larger than we need:
-        # faster and a fraction of the memory of a full decode.
-        image.draft("RGB", (max_side, max_side))
+        # faster and a fraction of the memory of a full decode. Ask for the size we
+        # will keep (not a max_side square, which a wide image never fits into).
+        scale = max_side / max(width, height)
+        image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
     try:
         image.load()
         image = ImageOps.exif_transpose(image)

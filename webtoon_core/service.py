@@ -30,6 +30,7 @@ from webtoon_core.errors import (
     InputError,
     ServiceUnavailable,
     ShuttingDown,
+    UploadTimeout,
     limit_phrase,
 )
 from webtoon_core.forms import ParsedForm, read_form
@@ -98,6 +99,9 @@ class GenerationRunner(Generic[P, S]):
         self.metrics = metrics
         self.run_sync = run_sync
         self.active = 0  # generations being served (one event loop: no lock needed)
+        # Uploads being read and normalised at once. The rest wait unread (TCP holds
+        # them back), which bounds the raw bytes in memory and keeps the loop free.
+        self._intake = asyncio.Semaphore(settings.max_concurrent_uploads)
 
     async def run(self, request: Request, engine: Engine[P]) -> Response:
         if wants_events(request):
@@ -109,9 +113,11 @@ class GenerationRunner(Generic[P, S]):
             self._observe_refusal(engine, exc, started)
             raise
         with _Tracked(self, engine.name, started):
-            form = await self._read(request, engine)
+            async with self._intake:
+                form = await self._read(request, engine)
+                params, images = await self._accept(form, ignore_event)
             result = await self._until_disconnect(
-                request, self._produce(form, engine, started, ignore_event)
+                request, self._produce(params, images, engine, started, ignore_event)
             )
         return Response(
             content=result.data,
@@ -128,7 +134,8 @@ class GenerationRunner(Generic[P, S]):
         request_id = correlation_id.get()
         try:
             self._admit(request)
-            form = await self._read(request, engine)
+            async with self._intake:
+                form = await self._read(request, engine)
         except AppError as exc:
             log_app_error(exc)
             self._observe_refusal(engine, exc, started)
@@ -140,7 +147,9 @@ class GenerationRunner(Generic[P, S]):
             try:
                 events.emit("accepted", {"request_id": request_id, "engine": engine.name})
                 with _Tracked(self, engine.name, started):
-                    result = await self._produce(form, engine, started, events.emit)
+                    async with self._intake:
+                        params, images = await self._accept(form, events.emit)
+                    result = await self._produce(params, images, engine, started, events.emit)
                 data_url = await self.run_sync(_data_url, result.media_type, result.data)
                 events.emit(
                     "done",
@@ -175,11 +184,15 @@ class GenerationRunner(Generic[P, S]):
     async def _read(self, request: Request, engine: Engine[P]) -> ParsedForm:
         if (reason := engine.not_ready_reason()) is not None:
             raise ServiceUnavailable(reason)
-        return await read_form(
-            request,
-            file_fields=frozenset(self.spec.file_fields),
-            max_file_bytes=self.settings.max_upload_bytes,
-        )
+        try:
+            async with asyncio.timeout(self.settings.upload_timeout_s):
+                return await read_form(
+                    request,
+                    file_fields=frozenset(self.spec.file_fields),
+                    max_file_bytes=self.settings.max_upload_bytes,
+                )
+        except TimeoutError:
+            raise UploadTimeout() from None
 
     async def _until_disconnect(self, request: Request, work: Coroutine[Any, Any, T]) -> T:
         """Run ``work``, cancelling it (and its provider wait) if the client goes away."""
@@ -199,13 +212,25 @@ class GenerationRunner(Generic[P, S]):
             log.info("클라이언트가 연결을 끊어 생성을 중단했습니다")
             raise ClientClosed() from None
 
-    async def _produce(
-        self, form: ParsedForm, engine: Engine[P], started: float, emit: Emit
-    ) -> ResultImage:
-        spec = self.spec
+    async def _accept(
+        self, form: ParsedForm, emit: Emit
+    ) -> tuple[P, dict[str, PreparedImage]]:
+        """Validate the fields and normalise the uploads, then let go of the raw bytes."""
         params = self._validate(form.fields, form.files)
         images = await self._prepare(form.files)
+        form.files.clear()  # only the normalised copies travel on: a fraction of the size
         emit("prepared", {name: [img.width, img.height] for name, img in images.items()})
+        return params, images
+
+    async def _produce(
+        self,
+        params: P,
+        images: dict[str, PreparedImage],
+        engine: Engine[P],
+        started: float,
+        emit: Emit,
+    ) -> ResultImage:
+        spec = self.spec
         log.info(
             "%s 이미지 생성 요청: engine=%s %s images=%s",
             spec.label,

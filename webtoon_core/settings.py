@@ -36,6 +36,10 @@ class CommonSettings(BaseSettings):
     # upload. Each holds at most two 5 MB uploads, their normalised copies and a
     # result: 32 stays well inside the pod's 1 Gi (see docs/benchmarks.md).
     max_concurrent_generations: int = Field(32, ge=1, le=1000)
+    # Of those, how many may be reading and normalising their uploads at once.
+    max_concurrent_uploads: int = Field(4, ge=1, le=64)
+    # An upload that takes longer is dropped, so a stalled client cannot hold a slot.
+    upload_timeout_s: float = Field(60.0, gt=0, le=600)
     # Comment lines on an idle event stream, so proxies don't close it.
     sse_heartbeat_s: float = Field(10.0, gt=0, le=60)
     result_hosts: CommaList = ()

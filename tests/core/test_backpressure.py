@@ -84,3 +84,59 @@ def test_busy_beyond_the_limit_answers_at_once_without_reading_the_body():
         metrics = httpx.get(f"{server.url}/metrics").text
     assert 'generation_requests_total{engine="local",outcome="BUSY",service="goods",status="429"} 1.0' in metrics
     assert 'generations_in_flight{service="goods"} 0.0' in metrics
+
+
+def test_uploads_wait_unread_beyond_the_intake_limit():
+    """With MAX_CONCURRENT_UPLOADS=1, a second upload is not read while the first is still arriving."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = create_service_app(SPEC, GoodsSettings(max_concurrent_uploads=1), build_engine)
+    boundary = "b0undary"
+    image = png_bytes()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="goods_type"\r\n\r\nbadge\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="input_image"; filename="c.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode() + image + f"\r\n--{boundary}--\r\n".encode()
+    head = (
+        "POST /api/goods-gen/generate HTTP/1.1\r\nHost: t\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with serve(app) as server, ThreadPoolExecutor(max_workers=1) as pool:
+        slow = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        slow.sendall(head + body[:100])  # the first upload stalls half-way
+        time.sleep(0.3)
+        second = pool.submit(
+            httpx.post,
+            f"{server.url}/api/goods-gen/generate",
+            data={"goods_type": "badge"},
+            files={"input_image": ("c.png", image, "image/png")},
+            timeout=30,
+        )
+        time.sleep(1.0)
+        assert not second.done()  # held back: its body is not being read
+        slow.sendall(body[100:])
+        first = slow.recv(65536).decode("latin-1")
+        slow.close()
+        assert first.startswith("HTTP/1.1 200")
+        assert second.result(timeout=30).status_code == 200
+
+
+def test_a_stalled_upload_is_dropped_and_frees_its_place():
+    app = create_service_app(SPEC, GoodsSettings(max_concurrent_uploads=1, upload_timeout_s=1), build_engine)
+    with serve(app) as server:
+        stalled = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        stalled.sendall(
+            b"POST /api/goods-gen/generate HTTP/1.1\r\nHost: t\r\n"
+            b"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 5000\r\n\r\n--x\r\n"
+        )
+        answer = stalled.recv(65536).decode("utf-8", "replace")
+        stalled.close()
+        assert answer.startswith("HTTP/1.1 408") and '"code":"UPLOAD_TIMEOUT"' in answer
+        ok = httpx.post(
+            f"{server.url}/api/goods-gen/generate",
+            data={"goods_type": "badge"},
+            files={"input_image": ("c.png", png_bytes(), "image/png")},
+            timeout=30,
+        )
+        assert ok.status_code == 200
