@@ -4,13 +4,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS := $(VENV)/.deps-installed
 
-.PHONY: run test lint install clean
+.PHONY: run test lint bench install clean
 
 run: $(DEPS)
 	$(PY) scripts/run_local.py
 
 test: $(DEPS)
 	$(PY) -m pytest
+
+bench: $(DEPS)
+	$(PY) -m bench.run
 
 lint: $(DEPS)
 	$(VENV)/bin/ruff check .
