@@ -243,3 +243,44 @@ def test_token_never_appears_in_responses_or_logs(replicate_client, logs, capsys
 def test_ready_when_configured(replicate_client):
     ready = replicate_client.get("/ready")
     assert ready.status_code == 200 and ready.json()["engine"] == "replicate"
+
+
+class _Fetcher:
+    """Stands in for the shared ResultFetcher: records what it was asked to download."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    async def fetch(self, url: str) -> bytes:
+        self.urls.append(url)
+        return RESULT
+
+
+@pytest.mark.parametrize(
+    ("output", "fetched"),
+    [
+        (OUTPUT_URL, [OUTPUT_URL]),
+        ([OUTPUT_URL, "https://replicate.delivery/other.png"], [OUTPUT_URL]),
+        ("FILE_OUTPUT", [OUTPUT_URL]),
+        (["FILE_OUTPUT"], [OUTPUT_URL]),
+        (RESULT, []),
+        ([RESULT], []),
+    ],
+    ids=["url", "list-of-urls", "file-output", "list-of-file-outputs", "bytes", "list-of-bytes"],
+)
+async def test_every_output_shape_the_model_has_produced(output, fetched):
+    import replicate
+    from replicate.helpers import FileOutput
+
+    from ppl_backend.replicate_engine import output_bytes
+
+    def materialise(value):
+        if value == "FILE_OUTPUT":
+            return FileOutput(OUTPUT_URL, replicate.Client(api_token="unused"))
+        if isinstance(value, list):
+            return [materialise(v) for v in value]
+        return value
+
+    fetcher = _Fetcher()
+    assert await output_bytes(materialise(output), fetcher) == RESULT
+    assert fetcher.urls == fetched  # FileOutput is downloaded by us (host check, cap), not by the client
