@@ -123,7 +123,9 @@ class ReplicateEngine:
         token = settings.replicate_api_token
         self._secrets = [token.get_secret_value()] if token is not None else []
         if token is not None and token.get_secret_value().strip():
-            self._transport = httpx.AsyncHTTPTransport(retries=1)
+            self._transport = httpx.AsyncHTTPTransport(
+                retries=1, limits=httpx.Limits(keepalive_expiry=4.0)
+            )
             self._client = replicate.Client(
                 api_token=token.get_secret_value().strip(),
                 base_url=settings.replicate_base_url,

@@ -141,7 +141,10 @@ def create_service_app(
             return await loop.run_in_executor(executor, partial(fn, *args))
 
         timeout = httpx.Timeout(30.0, connect=10.0)
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http:
+        # Let idle connections go a little before a peer with a 5 s idle timeout closes
+        # them, so a create call never lands on a socket the provider is closing.
+        limits = httpx.Limits(keepalive_expiry=4.0)
+        async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as http:
             results = ResultFetcher(http, settings.result_hosts, settings.max_result_bytes)
             engine = engine_factory(EngineResources(settings, http, results, run_sync))
             metrics.prime(engine.name)
