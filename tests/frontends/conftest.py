@@ -129,7 +129,9 @@ def nginx(dist: Path, backends: dict[str, ServerThread]) -> Iterator[dict[str, N
             server.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread
+# while it is open, which would break asyncio tests collected after the browser ones.
+@pytest.fixture(scope="module")
 def browser():
     require(CHROMIUM)
     from playwright.sync_api import sync_playwright
