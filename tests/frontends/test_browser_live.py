@@ -586,3 +586,55 @@ def test_goods_set_at_phone_width(nginx, browser, files):
         assert page.problems == []
     finally:
         context.close()
+
+
+# --- The real engines, against fake providers on 127.0.0.1 ---------------------------------
+
+
+def test_goods_page_shows_bfl_progress_from_the_provider(dist, page, files):
+    from goods_backend.main import create_app as create_goods
+    from tests.goods.fake_bfl import FakeBfl
+    from tests.support import CANARY_TOKEN, serve
+
+    fake = FakeBfl(ready_after_polls=5)  # Pending with progress 0.1, 0.2, 0.3, 0.4, then Ready
+    with serve(fake.app()) as provider:
+        settings = GoodsSettings(
+            goods_engine="bfl", bfl_api_key=CANARY_TOKEN, bfl_base_url=provider.url,
+            bfl_poll_interval_s=0.3, result_hosts=("127.0.0.1",),
+        )  # fmt: skip
+        for server in serve_behind_nginx("goods-gen", create_goods(settings), dist):
+            page.goto(server.url + "/goods-gen/")
+            page.wait_for_selector("#engine-note", state="hidden")  # a real engine: no preview note
+            page.set_input_files("#character-input", str(files["character"]))
+            visible_image(page, "#character-preview")
+            page.evaluate(RECORD_TEXTS, "#progress-text")
+            page.click("#generate")
+            visible_image(page, "#result-image")
+    labels = recorded_texts(page)
+    provider_steps = [t for t in labels if t.startswith("생성 중") and t.endswith("%")]
+    assert provider_steps[:2] == ["생성 중 10%", "생성 중 20%"], labels  # BFL's own fractions
+    assert labels[-1] == "완료"
+    assert page.problems == []
+
+
+def test_ppl_page_shows_replicate_status_from_the_provider(dist, page, files):
+    from ppl_backend.main import create_app as create_ppl
+    from tests.ppl.fake_replicate import Behaviour, fake_replicate
+    from tests.support import CANARY_TOKEN, serve
+
+    behaviour = Behaviour(mode="succeed", polls_before_done=4)
+    with serve(fake_replicate(behaviour)) as provider:
+        settings = PplSettings(
+            ppl_engine="replicate", replicate_api_token=CANARY_TOKEN, replicate_base_url=provider.url,
+            replicate_poll_interval_s=0.3, result_hosts=("127.0.0.1",),
+        )  # fmt: skip
+        for server in serve_behind_nginx("ppl-gen", create_ppl(settings), dist):
+            open_ppl(page, server.url, files)
+            page.evaluate(RECORD_TEXTS, "#progress-text")
+            page.click("#generate")
+            visible_image(page, "#result-image")
+    labels = recorded_texts(page)
+    assert "시작 중" in labels and any(t.startswith("생성 중") for t in labels), labels
+    assert labels.index("시작 중") < labels.index("완료")
+    assert behaviour.polls == 4
+    assert page.problems == []
