@@ -64,17 +64,15 @@ class ServiceSpec(Generic[P, S]):
 
 
 class _Tracked:
-    """Counts one admitted generation: in-flight while inside, its outcome on the way out."""
+    """Meters one generation: in flight while inside, its outcome and duration on the way out."""
 
     def __init__(self, runner: GenerationRunner[Any, Any], engine_name: str, started: float) -> None:
         self.runner, self.engine_name, self.started = runner, engine_name, started
 
     def __enter__(self) -> None:
-        self.runner.active += 1
         self.runner.metrics.in_flight.labels(self.runner.spec.key).inc()
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: Any) -> None:
-        self.runner.active -= 1
         self.runner.metrics.in_flight.labels(self.runner.spec.key).dec()
         if exc is None:
             outcome, status = "ok", 200
@@ -112,13 +110,17 @@ class GenerationRunner(Generic[P, S]):
         except AppError as exc:
             self._observe_refusal(engine, exc, started)
             raise
-        with _Tracked(self, engine.name, started):
-            async with self._intake:
-                form = await self._read(request, engine)
-                params, images = await self._accept(form, ignore_event)
-            result = await self._until_disconnect(
-                request, self._produce(params, images, engine, started, ignore_event)
-            )
+        self.active += 1  # the place is held from admission to the answer
+        try:
+            with _Tracked(self, engine.name, started):
+                async with self._intake:
+                    form = await self._read(request, engine)
+                    params, images = await self._accept(form, ignore_event)
+                result = await self._until_disconnect(
+                    request, self._produce(params, images, engine, started, ignore_event)
+                )
+        finally:
+            self.active -= 1
         return Response(
             content=result.data,
             media_type=result.media_type,
@@ -132,16 +134,27 @@ class GenerationRunner(Generic[P, S]):
         started = time.perf_counter()
         events = EventStream(self.settings.sse_heartbeat_s)
         request_id = correlation_id.get()
+        held = False
+
+        def release(*_: object) -> None:
+            nonlocal held
+            if held:
+                held = False
+                self.active -= 1
+
         try:
             self._admit(request)
+            self.active += 1  # held from admission until the generation task is done
+            held = True
             async with self._intake:
                 form = await self._read(request, engine)
         except AppError as exc:
+            release()
             log_app_error(exc)
             self._observe_refusal(engine, exc, started)
             events.emit("error", error_data(exc, request_id))
             events.close()
-            return events.response(asyncio.sleep(0))
+            return events.response(None)
 
         async def work() -> None:
             try:
@@ -167,7 +180,11 @@ class GenerationRunner(Generic[P, S]):
             finally:
                 events.close()
 
-        return events.response(work())
+        # Started now, not when the response begins: its done-callback always frees the
+        # place, even if the client is gone before the first byte is sent.
+        task = asyncio.ensure_future(work())
+        task.add_done_callback(release)
+        return events.response(task)
 
     def _admit(self, request: Request) -> None:
         """Refuse at once, before a byte of the upload is read, when we cannot take it."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
@@ -52,8 +52,7 @@ class EventStream:
     def close(self) -> None:
         self._queue.put_nowait(None)
 
-    async def _body(self, work: Coroutine[Any, Any, None]) -> AsyncIterator[str]:
-        task = asyncio.create_task(work)
+    async def _body(self, task: asyncio.Future[None] | None) -> AsyncIterator[str]:
         try:
             while True:
                 try:
@@ -66,10 +65,11 @@ class EventStream:
                 yield item
         finally:
             # The client left (or the stream ended): stop the generation and its provider wait.
-            if not task.done():
+            if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    def response(self, work: Coroutine[Any, Any, None]) -> StreamingResponse:
-        return StreamingResponse(self._body(work), media_type=MEDIA_TYPE, headers=HEADERS)
+    def response(self, task: asyncio.Future[None] | None) -> StreamingResponse:
+        """Stream the queued events; ``task`` (the generation) is cancelled if the stream ends early."""
+        return StreamingResponse(self._body(task), media_type=MEDIA_TYPE, headers=HEADERS)

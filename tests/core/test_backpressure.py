@@ -140,3 +140,32 @@ def test_a_stalled_upload_is_dropped_and_frees_its_place():
             timeout=30,
         )
         assert ok.status_code == 200
+
+
+def test_event_streams_hold_their_place_from_admission():
+    """Streams still uploading count against the limit: a burst cannot slip past it."""
+    app = create_service_app(SPEC, GoodsSettings(max_concurrent_generations=2, max_concurrent_uploads=1), build_engine)
+    head = (
+        b"POST /api/goods-gen/generate HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n"
+        b"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 5000\r\n\r\n--x\r\n"
+    )
+    with serve(app) as server:
+        uploading = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(2)]
+        for sock in uploading:
+            sock.sendall(head)  # admitted, then stalled mid-upload (one reading, one waiting)
+        time.sleep(0.5)
+        third = httpx.post(
+            f"{server.url}/api/goods-gen/generate",
+            data={"goods_type": "badge"},
+            files={"input_image": ("c.png", png_bytes(), "image/png")},
+            headers={"Accept": "text/event-stream"},
+            timeout=10,
+        )
+        for sock in uploading:
+            sock.close()
+        assert third.status_code == 200
+        assert "event: error" in third.text and '"code":"BUSY"' in third.text
+        time.sleep(0.5)
+        metrics = httpx.get(f"{server.url}/metrics").text
+        assert app.state.runner.active == 0  # the abandoned uploads gave their places back
+    assert 'generations_in_flight{service="goods"} 0.0' in metrics
