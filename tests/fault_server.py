@@ -24,7 +24,6 @@ class FaultServer:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.open_connections = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.AbstractServer | None = None
@@ -47,7 +46,6 @@ class FaultServer:
         self._thread.join(5)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.open_connections += 1
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             method, path, _ = head.split(b"\r\n", 1)[0].decode().split(" ", 2)
@@ -61,7 +59,6 @@ class FaultServer:
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
-            self.open_connections -= 1
             if not writer.is_closing():
                 writer.close()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import socket
 import threading
@@ -89,10 +88,6 @@ class ServerThread:
 def serve(app) -> Iterator[ServerThread]:
     with ServerThread(app) as server:
         yield server
-
-
-async def sleep_forever() -> None:
-    await asyncio.sleep(3600)
 
 
 def character_png(size: tuple[int, int] = (600, 900)) -> bytes:

@@ -20,7 +20,6 @@ from webtoon_core.settings import CommonSettings
 
 P = TypeVar("P", bound=BaseModel, contravariant=True)
 S = TypeVar("S", bound=CommonSettings)
-T = TypeVar("T")
 
 RunSync = Callable[..., Awaitable[Any]]
 Emit = Callable[[str, dict[str, Any]], None]

@@ -106,11 +106,10 @@ class GenerationRunner(Generic[P, S]):
             return await self._run_streaming(request, engine)
         started = time.perf_counter()
         try:
-            self._admit(request)
+            release = self._admit(request)
         except AppError as exc:
             self._observe_refusal(engine, exc, started)
             raise
-        self.active += 1  # the place is held from admission to the answer
         try:
             with _Tracked(self, engine.name, started):
                 async with self._intake:
@@ -120,7 +119,7 @@ class GenerationRunner(Generic[P, S]):
                     request, self._produce(params, images, engine, started, ignore_event)
                 )
         finally:
-            self.active -= 1
+            release()
         return Response(
             content=result.data,
             media_type=result.media_type,
@@ -134,22 +133,14 @@ class GenerationRunner(Generic[P, S]):
         started = time.perf_counter()
         events = EventStream(self.settings.sse_heartbeat_s)
         request_id = correlation_id.get()
-        held = False
-
-        def release(*_: object) -> None:
-            nonlocal held
-            if held:
-                held = False
-                self.active -= 1
-
+        release: Callable[..., None] | None = None
         try:
-            self._admit(request)
-            self.active += 1  # held from admission until the generation task is done
-            held = True
+            release = self._admit(request)
             async with self._intake:
                 form = await self._read(request, engine)
         except AppError as exc:
-            release()
+            if release is not None:
+                release()
             log_app_error(exc)
             self._observe_refusal(engine, exc, started)
             events.emit("error", error_data(exc, request_id))
@@ -186,13 +177,27 @@ class GenerationRunner(Generic[P, S]):
         task.add_done_callback(release)
         return events.response(task)
 
-    def _admit(self, request: Request) -> None:
-        """Refuse at once, before a byte of the upload is read, when we cannot take it."""
+    def _admit(self, request: Request) -> Callable[..., None]:
+        """Take a place, or refuse at once, before a byte of the upload is read.
+
+        Returns the function that gives the place back (safe to call more than once):
+        the plain path calls it when it answers, a stream when its generation task ends.
+        """
         if getattr(request.app.state, "draining", False):
             raise ShuttingDown(headers={"Retry-After": "5"})
         if self.active >= self.settings.max_concurrent_generations:
             log.warning("동시 생성 한도 %d건 도달: BUSY", self.settings.max_concurrent_generations)
             raise Busy(headers={"Retry-After": "15"})
+        self.active += 1
+        held = True
+
+        def release(*_: object) -> None:
+            nonlocal held
+            if held:
+                held = False
+                self.active -= 1
+
+        return release
 
     def _observe_refusal(self, engine: Engine[P], exc: AppError, started: float) -> None:
         """Count a request refused before it became a generation (never in flight)."""
