@@ -19,6 +19,11 @@ is on (the harness releases held tasks once all of them are in flight).
 Replicate with ``L = 0`` and no hold answers the create call with
 ``succeeded`` and the output URL at once, so provider time is only the two
 requests' handling.
+
+Both run every create call through ``tests.provider_contract`` first: a request
+the real provider would refuse (a data URI over 1 MB, ``output_format: "webp"``
+for BFL, a missing key, ...) gets the real API's error answer and no task, so a
+benchmark never measures a request production would not get through.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from bench.payloads import result_png
+from tests.provider_contract import check_bfl_create, check_replicate_create, to_starlette
 
 TAG = re.compile(rb"bench-tag-[A-Za-z0-9_-]+")
 
@@ -148,11 +154,15 @@ def create_bfl_app() -> FastAPI:
     _result_route(app, state, "/delivery")
 
     @app.post("/v1/{model}")
-    async def create(model: str, request: Request) -> dict[str, str]:
-        task_id, _ = state.new_task(await request.body())
+    async def create(model: str, request: Request) -> Response:
+        body = await request.body()
+        refused = check_bfl_create(request.headers, body)
+        if refused is not None:
+            return to_starlette(refused)
+        task_id, _ = state.new_task(body)
         request.state.bench_task = task_id
         base = str(request.base_url).rstrip("/")
-        return {"id": task_id, "polling_url": f"{base}/v1/get_result?id={task_id}"}
+        return JSONResponse({"id": task_id, "polling_url": f"{base}/v1/get_result?id={task_id}"})
 
     @app.get("/v1/get_result")
     async def get_result(id: str, request: Request) -> Response:  # noqa: A002 - BFL's name
@@ -192,8 +202,12 @@ def create_replicate_app() -> FastAPI:
         }  # fmt: skip
 
     @app.post("/v1/models/{owner}/{name}/predictions")
-    async def create(owner: str, name: str, request: Request) -> JSONResponse:
-        task_id, task = state.new_task(await request.body())
+    async def create(owner: str, name: str, request: Request) -> Response:
+        body = await request.body()
+        refused = check_replicate_create(request.headers, body)
+        if refused is not None:
+            return to_starlette(refused)
+        task_id, task = state.new_task(body)
         request.state.bench_task = task_id
         base = str(request.base_url).rstrip("/")
         return JSONResponse(prediction(base, task_id, task), status_code=201)
