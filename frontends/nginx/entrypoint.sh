@@ -16,8 +16,10 @@ export STATIC_ROOT="${STATIC_ROOT:-/usr/share/nginx/html}"
 export NGINX_TMP="${NGINX_TMP:-/tmp/nginx}"
 export NGINX_CONF_DIR="${NGINX_CONF_DIR:-/etc/nginx/page}"
 export NGINX_MIME_TYPES="${NGINX_MIME_TYPES:-/etc/nginx/mime.types}"
+# Drop a client whose upload has sent nothing for this long (nginx time syntax).
+export CLIENT_BODY_TIMEOUT="${CLIENT_BODY_TIMEOUT:-30s}"
 
 mkdir -p "$NGINX_TMP"
-vars='${PAGE} ${BACKEND_ADDR} ${LISTEN_PORT} ${STATIC_ROOT} ${NGINX_TMP} ${NGINX_CONF_DIR} ${NGINX_MIME_TYPES}'
+vars='${PAGE} ${BACKEND_ADDR} ${LISTEN_PORT} ${STATIC_ROOT} ${NGINX_TMP} ${NGINX_CONF_DIR} ${NGINX_MIME_TYPES} ${CLIENT_BODY_TIMEOUT}'
 envsubst "$vars" < "$NGINX_CONF_DIR/page.conf.template" > "$NGINX_TMP/nginx.conf"
 exec nginx -c "$NGINX_TMP/nginx.conf" -g 'daemon off;'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 import time
@@ -22,6 +23,8 @@ from tests.support import ServerThread, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_DIR = ROOT / "frontends" / "nginx"
+# What the frontend image copies from NGINX_DIR (frontends/Dockerfile).
+NGINX_FILES = ("entrypoint.sh", "page.conf.template", "security-headers.conf")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
@@ -39,11 +42,39 @@ def require(tool: str) -> str:
     pytest.skip(f"{tool} is not installed: apt-get install -y {Path(tool).name}")
 
 
+def _others_can_enter(path: Path) -> bool:
+    """Whether every directory from / down to ``path`` lets other users through."""
+    return all(p.stat().st_mode & stat.S_IXOTH for p in (path, *path.parents))
+
+
 def world_readable_tmpdir(prefix: str) -> Path:
-    """A temp dir nginx's unprivileged user can read (pytest's own are 0700)."""
-    path = Path(tempfile.mkdtemp(prefix=prefix))
+    """A temp dir nginx's unprivileged user can read (pytest's own are 0700).
+
+    A 0755 directory is not enough inside a private one (TMPDIR=/root/tmp, say):
+    then it is made under /tmp, which every user can enter.
+    """
+    base = Path(tempfile.gettempdir())
+    if os.geteuid() == 0 and not _others_can_enter(base):
+        base = Path("/tmp")
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
     path.chmod(0o755)
     return path
+
+
+def nginx_conf_copy(source: Path) -> Path:
+    """The page's nginx files (``frontends/nginx/``) copied where nginx's user can read them.
+
+    nginx runs unprivileged (uid 65534 when the tests run as root), and the checkout
+    may sit in a directory only its owner can enter (/root, ``mktemp -d``): nginx must
+    never read from the checkout. The copy keeps the container's modes (COPY, and
+    ``--chmod=755`` for the entrypoint).
+    """
+    conf = world_readable_tmpdir("webtoon-nginx-conf-")
+    for name in NGINX_FILES:
+        target = conf / name
+        shutil.copyfile(source / name, target)
+        target.chmod(0o755 if name == "entrypoint.sh" else 0o644)
+    return conf
 
 
 @pytest.fixture(scope="session")
@@ -66,10 +97,18 @@ def backends(dist: Path) -> Iterator[dict[str, ServerThread]]:
 
 
 class Nginx:
-    def __init__(self, page: str, backend_port: int, dist: Path) -> None:
+    """The frontend container's entrypoint and nginx, run from copies outside the checkout.
+
+    ``env`` adds to or overrides the container environment (e.g. ``CLIENT_BODY_TIMEOUT``).
+    """
+
+    def __init__(
+        self, page: str, backend_port: int, dist: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.tmp = world_readable_tmpdir("webtoon-nginx-")
+        self.conf = nginx_conf_copy(NGINX_DIR)
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/bin"),
             "PAGE": page,
@@ -77,19 +116,23 @@ class Nginx:
             "LISTEN_PORT": str(self.port),
             "STATIC_ROOT": str(dist / page),
             "NGINX_TMP": str(self.tmp),
-            "NGINX_CONF_DIR": str(NGINX_DIR),
+            "NGINX_CONF_DIR": str(self.conf),
+            **(env or {}),
         }
-        command = [str(NGINX_DIR / "entrypoint.sh")]
+        command = [str(self.conf / "entrypoint.sh")]
         if os.geteuid() == 0:
             # Run as the container does: an unprivileged user, no root master.
             os.chown(self.tmp, 65534, 65534)
             command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        self.command = command
         self.log = self.tmp / "nginx.log"
         self.log.touch()
         if os.geteuid() == 0:
             os.chown(self.log, 65534, 65534)  # nginx reopens /dev/stdout as its own user
         with self.log.open("wb") as log:
-            self.proc = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                command, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + 15
@@ -112,6 +155,7 @@ class Nginx:
             self.proc.wait()
         output = self.log.read_text(errors="replace")
         shutil.rmtree(self.tmp, ignore_errors=True)
+        shutil.rmtree(self.conf, ignore_errors=True)
         return output
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gzip
 import re
+import shutil
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.frontends.conftest import Nginx
+from tests.frontends import conftest as frontends_conftest
+from tests.frontends.conftest import NGINX_DIR, NGINX_FILES, ROOT, Nginx
 from tests.support import free_port, noisy_jpeg, png_bytes
 
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy")
@@ -29,6 +32,49 @@ def test_root_redirects_to_the_page_and_healthz_answers(nginx, page):
     root = httpx.get(server.url + "/")
     assert root.status_code == 302 and root.headers["location"].endswith(f"/{page}/")
     assert httpx.get(server.url + "/healthz").text.strip() == "ok"
+
+
+@pytest.mark.parametrize("page", ["ppl-gen", "goods-gen"])
+def test_redirects_carry_only_the_path(nginx, page):
+    """Behind the ingress the public URL is https://<host>/, not nginx's http://<pod>:8080."""
+    server = nginx[page]
+    public = {"Host": "webtoon.example.com", "X-Forwarded-Proto": "https"}
+    expected = {
+        "/": (302, f"/{page}/"),
+        f"/{page}": (301, f"/{page}/"),
+        f"/{page}/assets": (301, f"/{page}/assets/"),  # nginx's own directory redirect
+    }
+    for path, (status, location) in expected.items():
+        response = httpx.get(server.url + path, headers=public)
+        assert response.status_code == status, path
+        assert response.headers["location"] == location, path
+        assert str(server.port) not in response.headers["location"]
+
+
+def test_nginx_reads_nothing_from_the_checkout(nginx):
+    """nginx's unprivileged user may not be able to enter the checkout (/root, mktemp -d)."""
+    for server in nginx.values():
+        for name, value in server.env.items():
+            assert name == "PATH" or not Path(value).is_relative_to(ROOT), (name, value)
+        for value in server.command:
+            assert not Path(value).is_relative_to(ROOT), value
+        for name in NGINX_FILES:  # and what it runs is the checkout's, byte for byte
+            assert (server.conf / name).read_bytes() == (NGINX_DIR / name).read_bytes()
+
+
+def test_nginx_starts_from_a_checkout_only_its_owner_can_enter(dist, tmp_path, monkeypatch):
+    """The real check when the tests run as root (nginx then runs as uid 65534)."""
+    checkout = tmp_path / "private-checkout"
+    shutil.copytree(NGINX_DIR, checkout / "frontends" / "nginx")
+    checkout.chmod(0o700)
+    monkeypatch.setattr(frontends_conftest, "NGINX_DIR", checkout / "frontends" / "nginx")
+    server = Nginx("ppl-gen", free_port(), dist)
+    try:
+        server.wait_ready()
+        page = httpx.get(server.url + "/ppl-gen/")
+    finally:
+        server.stop()
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
 
 
 @pytest.mark.parametrize("page", ["ppl-gen", "goods-gen"])
