@@ -20,9 +20,14 @@ from starlette.requests import Request
 from bench.load import PPL_PROMPT, median
 from bench.payloads import FilePart, MultipartTemplate, noisy_jpeg, result_png
 from webtoon_core.forms import read_form
-from webtoon_core.images import inspect_result, prepare_upload
+from webtoon_core.images import ImageLimits, inspect_result, prepare_upload
 
 CHUNK = 64 * 1024
+# The services' defaults (ImageLimits.for_uploads / for_results of CommonSettings()).
+UPLOAD_LIMITS = ImageLimits(max_side=1024, max_pixels=40_000_000, max_axis=16383)
+RESULT_LIMITS = ImageLimits(
+    max_side=None, max_pixels=40_000_000, max_axis=16383, min_side=1, max_aspect=float("inf")
+)
 
 
 def _median_ms(fn: Callable[[], object], reps: int) -> float:
@@ -67,7 +72,7 @@ def _decode_and_fit(data: bytes, draft_box: tuple[int, int]) -> Image.Image:
 def measure(reps: int = 9) -> dict[str, Any]:
     upload = noisy_jpeg()
     result = result_png()
-    prepared = prepare_upload(upload, field="x", max_side=1024, max_pixels=40_000_000)
+    prepared = prepare_upload(upload, field="x", limits=UPLOAD_LIMITS)
     template = MultipartTemplate([
         FilePart("input_image_1", "a.jpg", "image/jpeg", upload),
         FilePart("input_image_2", "b.jpg", "image/jpeg", upload),
@@ -83,7 +88,7 @@ def measure(reps: int = 9) -> dict[str, Any]:
         "result_bytes": len(result),
         "read_form_ms": _median_ms(lambda: _read_form_once(body, template.content_type), reps),
         "prepare_upload_ms": _median_ms(
-            lambda: prepare_upload(upload, field="x", max_side=1024, max_pixels=40_000_000), reps
+            lambda: prepare_upload(upload, field="x", limits=UPLOAD_LIMITS), reps
         ),
         "decode_fit_square_draft_ms": _median_ms(lambda: _decode_and_fit(upload, (1024, 1024)), reps),
         "decode_fit_fitted_draft_ms": _median_ms(lambda: _decode_and_fit(upload, fitted), reps),
@@ -93,7 +98,7 @@ def measure(reps: int = 9) -> dict[str, Any]:
         },
         "fitted_box": list(fitted),
         "data_uri_json_ms": _median_ms(lambda: json.dumps({"input": model_input}).encode(), reps),
-        "inspect_result_ms": _median_ms(lambda: inspect_result(result), reps),
+        "inspect_result_ms": _median_ms(lambda: inspect_result(result, limits=RESULT_LIMITS), reps),
     }
 
 

@@ -22,7 +22,7 @@ from goods_backend import local_engine as goods_local
 from goods_backend.params import GoodsParams
 from ppl_backend import local_engine as ppl_local
 from ppl_backend.params import PplParams
-from webtoon_core.images import prepare_upload
+from webtoon_core.images import ImageLimits, prepare_upload
 
 
 def timed(fn: Callable[[], bytes], reps: int, warmup: int) -> dict[str, list[float]]:
@@ -44,7 +44,8 @@ def main() -> None:
     args = parser.parse_args()
 
     def prepare(data: bytes, name: str):  # noqa: ANN202
-        return prepare_upload(data, field=name, max_side=1024, max_pixels=40_000_000)
+        limits = ImageLimits(max_side=1024, max_pixels=40_000_000, max_axis=16383)
+        return prepare_upload(data, field=name, limits=limits)
 
     character = prepare(character_png((1024, 1024)), "character")
     product = prepare(product_jpeg((1024, 1024)), "product")

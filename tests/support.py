@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import itertools
 import socket
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import uvicorn
-from PIL import Image, ImageDraw
+from PIL import Image, ImageCms, ImageDraw
 
 # A stand-in key: if it ever shows up in a response or a log line, a test fails.
 CANARY_TOKEN = "canary-token-never-print-4d1f9a7e"
@@ -124,3 +128,121 @@ def bottle_jpeg(size: tuple[int, int] = (400, 600)) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=92)
     return out.getvalue()
+
+
+# --- images Pillow cannot write, and colour profiles -----------------------------------
+
+
+def png_from_array(
+    pixels, *, color_type: int, bit_depth: int = 16, trns: bytes | None = None
+) -> bytes:
+    """A PNG written chunk by chunk from a numpy array (rows, cols[, samples]).
+
+    Pillow cannot write 16-bit RGB, RGBA or grey+alpha PNGs. ``color_type``: 0 grey,
+    2 RGB, 4 grey+alpha, 6 RGBA; ``trns`` is the raw tRNS chunk body.
+    """
+    array = np.asarray(pixels)
+    height, width = array.shape[:2]
+    dtype = ">u2" if bit_depth == 16 else "u1"
+    rows = array.astype(dtype).reshape(height, -1)
+    raw = b"".join(b"\x00" + row.tobytes() for row in rows)  # filter type 0 on every row
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
+    chunks = [chunk(b"IHDR", header)]
+    if trns is not None:
+        chunks.append(chunk(b"tRNS", trns))
+    chunks += [chunk(b"IDAT", zlib.compress(raw, 6)), chunk(b"IEND", b"")]
+    return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
+
+
+def swapped_srgb_profile() -> bytes:
+    """The sRGB profile with its red and blue primaries exchanged (a non-sRGB RGB profile).
+
+    A pixel (r, g, b) tagged with it looks like sRGB (b, g, r): a reference anyone can
+    compute without a colour engine.
+    """
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    (count,) = struct.unpack(">I", data[128:132])
+    entries = {bytes(data[132 + 12 * i : 136 + 12 * i]): 132 + 12 * i for i in range(count)}
+    red, blue = entries[b"rXYZ"], entries[b"bXYZ"]
+    red_entry, blue_entry = data[red + 4 : red + 12], data[blue + 4 : blue + 12]
+    data[red + 4 : red + 12], data[blue + 4 : blue + 12] = blue_entry, red_entry
+    data[84:100] = bytes(16)  # the profile ID (an MD5 of the old bytes) no longer applies
+    return bytes(data)
+
+
+# Lab (as 8-bit lut8 values: L*255/100, a+128, b+128) that the test CMYK profile gives
+# paper and each ink at 100 %: affine in the inks, so every interpolation is exact.
+CMYK_PROFILE_PAPER = (255, 128, 128)
+CMYK_PROFILE_INKS = ((-40, -40, -40), (-40, 60, -30), (-20, -5, 70), (-100, 0, 0))
+
+
+def cmyk_profile_lab(cmyk) -> np.ndarray:
+    """Lab (L 0..100, a, b) the test CMYK profile assigns to ink amounts ``cmyk`` (0..255)."""
+    inks = np.asarray(cmyk, dtype=np.float64) / 255.0
+    paper = np.asarray(CMYK_PROFILE_PAPER, dtype=np.float64)
+    encoded = paper + inks @ np.asarray(CMYK_PROFILE_INKS, dtype=np.float64)
+    lightness = encoded[..., 0] * 100 / 255
+    return np.stack([lightness, encoded[..., 1] - 128, encoded[..., 2] - 128], axis=-1)
+
+
+def cmyk_test_profile() -> bytes:
+    """A small ICC v2 CMYK output profile: a lut8 A2B0 from ink amounts to Lab.
+
+    No CMYK profile ships with Pillow or this machine, so one is written here; its
+    colours (``cmyk_profile_lab``) are far from Pillow's naive CMYK inversion.
+    """
+
+    def s15(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    ascii_desc = b"webtoon test CMYK\x00"
+    # textDescriptionType: ASCII, then empty Unicode (8 bytes) and ScriptCode (3 + 67) parts.
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(ascii_desc)) + ascii_desc + bytes(78)
+    wtpt = b"XYZ " + bytes(4) + s15(0.9642) + s15(1.0) + s15(0.8249)
+    cprt = b"text" + bytes(4) + b"public domain\x00"
+    identity = bytes(range(256))
+    clut = bytearray()
+    for corner in itertools.product((0, 1), repeat=4):  # C slowest, K fastest
+        for channel in range(3):
+            inks = sum(ink * CMYK_PROFILE_INKS[i][channel] for i, ink in enumerate(corner))
+            clut.append(CMYK_PROFILE_PAPER[channel] + inks)
+    matrix = b"".join(s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+    # lut8Type: 4 inputs, 3 outputs, 2 grid points; identity input and output tables.
+    a2b0 = b"mft1" + bytes(4) + bytes([4, 3, 2, 0]) + matrix
+    a2b0 += identity * 4 + bytes(clut) + identity * 3
+
+    tags = [(b"desc", desc), (b"wtpt", wtpt), (b"cprt", cprt), (b"A2B0", a2b0)]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = b"", b""
+    for signature, content in tags:
+        body += bytes(-(offset + len(body)) % 4)
+        table += signature + struct.pack(">II", offset + len(body), len(content))
+        body += content
+    body += bytes(-len(body) % 4)
+    header = (
+        struct.pack(">I", offset + len(body)) + bytes(4) + struct.pack(">I", 0x02100000)
+        + b"prtr" + b"CMYK" + b"Lab " + bytes(12) + b"acsp" + bytes(24)
+        + struct.pack(">I", 0) + s15(0.9642) + s15(1.0) + s15(0.8249) + bytes(48)
+    )  # fmt: skip
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+def without_adobe_marker(jpeg: bytes) -> bytes:
+    """The JPEG with its APP14 "Adobe" segment removed (the marker that says CMYK is inverted)."""
+    out, pos = bytearray(jpeg[:2]), 2
+    while pos < len(jpeg):
+        marker = jpeg[pos : pos + 2]
+        if marker == b"\xff\xda":  # start of scan: the rest is image data
+            out += jpeg[pos:]
+            break
+        length = int.from_bytes(jpeg[pos + 2 : pos + 4], "big")
+        segment = jpeg[pos : pos + 2 + length]
+        if not (marker == b"\xff\xee" and segment[4:9] == b"Adobe"):
+            out += segment
+        pos += 2 + length
+    return bytes(out)

@@ -12,7 +12,7 @@ The hierarchy (status, code)::
     ├── InputError            the request was wrong; nothing reached the provider
     │     VALIDATION_ERROR 422, EMPTY_FILE 400, INVALID_IMAGE 400,
     │     UNSUPPORTED_IMAGE 415, FILE_TOO_LARGE 413, IMAGE_TOO_LARGE 413,
-    │     UPLOAD_TIMEOUT 408
+    │     IMAGE_TOO_SMALL 422, IMAGE_TOO_ELONGATED 422, UPLOAD_TIMEOUT 408
     ├── ServiceUnavailable    we cannot serve right now
     │     ENGINE_NOT_CONFIGURED 503, BUSY 429, SHUTTING_DOWN 503
     ├── UpstreamError         the provider's API said no (bad key, limits, outage)
@@ -98,6 +98,24 @@ class ImageTooLarge(InputError):
     status = 413
     code = "IMAGE_TOO_LARGE"
     message = "이미지 해상도가 너무 큽니다."
+
+
+class ImageTooSmall(InputError):
+    """Too few pixels to show a character or product (a 1x1 PNG would become a flat block)."""
+
+    status = 422
+    code = "IMAGE_TOO_SMALL"
+    message = "이미지가 너무 작습니다. 가로와 세로가 모두 64px 이상인 이미지를 올려 주세요."
+
+
+class ImageTooElongated(InputError):
+    """A strip far longer than it is wide: downscaled, its short side would be a few pixels."""
+
+    status = 422
+    code = "IMAGE_TOO_ELONGATED"
+    message = (
+        "이미지가 너무 길쭉합니다. 긴 변이 짧은 변의 8배 이하가 되도록 잘라서 올려 주세요."
+    )
 
 
 # --- we cannot serve right now ----------------------------------------------

@@ -31,6 +31,19 @@ class CommonSettings(BaseSettings):
     max_image_side: int = Field(1024, ge=64, le=4096)
     # Decompression-bomb guard: width x height of an upload, checked before decoding.
     max_image_pixels: int = Field(40_000_000, ge=1_000_000)
+    # Longest side any image may have (uploads and provider results), read from the header
+    # before decoding. 16383 px is WebP's own limit, so every accepted result can still be
+    # re-encoded as WebP; a 300 dpi A1 print (9933 px) fits. It also caps what Pillow spends
+    # per row (a 1 x 40,000,000 strip is 40 M row pointers, 0.9 GB) and the resize buffers.
+    max_image_axis: int = Field(16383, ge=1024, le=65500)
+    # Memory all image decodes of one process may hold at once (uploads and results share
+    # it), estimated from each header before decoding: a decode estimated above it is
+    # refused, the others wait their turn. 448 MiB lets the largest upload the other
+    # limits allow through (a 40 MP RGBA or palette PNG: estimated 404 MiB, measured
+    # 357 MiB) or a dozen or more ordinary ones at once (a 12 MP camera JPEG 34 MiB, a
+    # 1024 px PNG 19 MiB, a 1024 px result made WebP 47 MiB), and leaves a 1 Gi pod
+    # ~450 MiB for the interpreter (~100 MiB) and the buffers of its 32 generations.
+    decode_memory_mb: int = Field(448, ge=64, le=8192)
     max_result_mb: float = Field(30.0, gt=0)
     # Generations one process holds at once; beyond it, 429 BUSY before reading the
     # upload. Each holds at most two 5 MB uploads, their normalised copies and a
