@@ -7,9 +7,9 @@ import pytest
 import respx
 
 from webtoon_core import errors
-from webtoon_core.downloads import ResultFetcher, host_allowed
+from webtoon_core.downloads import ResultFetcher, parse_origins, url_allowed
 
-HOSTS = ("replicate.delivery", "127.0.0.1")
+HOSTS = ("replicate.delivery", "http://127.0.0.1:9")
 
 
 @pytest.mark.parametrize(
@@ -26,13 +26,38 @@ HOSTS = ("replicate.delivery", "127.0.0.1")
         ("https://10.0.0.5/x.png", False),
         ("https://[::1]/x.png", False),
         ("http://127.0.0.1:9/x.png", True),
+        ("http://127.0.0.1:10/x.png", False),  # the port is part of the origin
+        ("http://127.0.0.1/x.png", False),
+        ("https://replicate.delivery:8443/x.png", False),  # a bare host means port 443
+        ("https://replicate.delivery:443/x.png", True),
         ("ftp://replicate.delivery/x.png", False),
         ("https://replicate.delivery:99999/x.png", False),
+        ("https://xn--a.replicate.delivery/x.png", False),  # invalid IDNA
+        ("https://a\ud800.replicate.delivery/x.png", False),  # lone surrogate
+        ("https://ｒｅｐｌｉｃａｔｅ.delivery/x.png", False),  # full-width look-alike
+        ("https://replicate.delivery\\@evil.com/x.png", False),
         ("not a url", False),
+        (None, False),
+        (["https://replicate.delivery/x.png"], False),
     ],
 )
-def test_host_allowlist(url, allowed):
-    assert host_allowed(url, HOSTS) is allowed
+def test_allowlist_matches_scheme_host_and_port(url, allowed):
+    assert (url_allowed(url, parse_origins(HOSTS)) is not None) is allowed
+
+
+@pytest.mark.parametrize(
+    "entry", ["http://replicate.delivery", "https://api.bfl.ai/v1", "exa mple.com", "https://"]
+)
+def test_bad_allowlist_entries_are_refused(entry):
+    with pytest.raises(ValueError):
+        parse_origins([entry])
+
+
+def test_origin_entries_match_exactly():
+    origins = parse_origins(["https://api.eu.bfl.ai", "bfl.ai"])
+    assert url_allowed("https://api.eu.bfl.ai/v1/get_result?id=1", origins) is not None
+    assert url_allowed("https://api.eu.bfl.ai:8443/v1/get_result?id=1", origins) is None
+    assert url_allowed("https://delivery-eu1.bfl.ai/x.png", origins) is not None
 
 
 @pytest.fixture
@@ -68,6 +93,14 @@ async def test_redirect_within_allowed_hosts_is_followed(fetcher):
     respx.get("https://replicate.delivery/r.png").respond(302, headers={"Location": "https://a.replicate.delivery/x.png"})
     respx.get("https://a.replicate.delivery/x.png").respond(200, content=b"img")
     assert await fetcher.fetch("https://replicate.delivery/r.png") == b"img"
+
+
+@respx.mock
+@pytest.mark.parametrize("location", ["https://xn--a.replicate.delivery/x", "https://a\ud800b/x", "http://[::1/x"])
+async def test_redirect_to_an_invalid_url_is_an_upstream_error(fetcher, location):
+    respx.get("https://replicate.delivery/r.png").respond(302, headers={"Location": location.encode("utf-8", "surrogatepass")})
+    with pytest.raises(errors.UpstreamError):
+        await fetcher.fetch("https://replicate.delivery/r.png")
 
 
 @respx.mock
