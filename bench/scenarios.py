@@ -50,7 +50,7 @@ class Bench:
         port = free_port()
         extra = {"GOODS_ENGINE": engine, **env}
         if engine == "bfl":
-            extra |= {"BFL_API_KEY": KEY, "BFL_BASE_URL": self.bfl.url, "RESULT_HOSTS": "127.0.0.1"}
+            extra |= {"BFL_API_KEY": KEY, "BFL_BASE_URL": self.bfl.url, "RESULT_HOSTS": self.bfl.url}
         argv = uvicorn_argv("goods_backend.main:app", port)
         return self.procs.start(f"goods-{engine}", argv, child_env(extra), port, pin_cpu=pin_cpu)
 
@@ -61,7 +61,7 @@ class Bench:
             extra |= {
                 "REPLICATE_API_TOKEN": KEY,
                 "REPLICATE_BASE_URL": self.replicate.url,
-                "RESULT_HOSTS": "127.0.0.1",
+                "RESULT_HOSTS": self.replicate.url,
             }
         argv = uvicorn_argv("ppl_backend.main:app", port)
         return self.procs.start(f"ppl-{engine}", argv, child_env(extra), port, pin_cpu=pin_cpu)

@@ -31,6 +31,7 @@ SPEC: ServiceSpec[params.GoodsParams, GoodsSettings] = ServiceSpec(
     params_model=params.GoodsParams,
     file_fields=params.FILE_FIELDS,
     describe=params.describe,
+    result_format=params.result_format,
     choices=params.choices,
     extra_routes=(catalogue_routes,),
 )

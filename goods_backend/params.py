@@ -15,6 +15,8 @@ AspectRatio = Literal[
 OutputFormat = Literal["png", "jpeg", "jpg", "webp"]
 ASPECT_RATIOS: tuple[str, ...] = get_args(AspectRatio)
 FILE_FIELDS = ("input_image",)
+# No provider documents a maximum seed; some refuse more than a signed 32-bit integer.
+MAX_SEED = 2**31 - 1
 
 
 class GoodsParams(BaseModel):
@@ -29,7 +31,7 @@ class GoodsParams(BaseModel):
     aspect_ratio: AspectRatio | None = None
     output_format: OutputFormat = "png"
     safety_tolerance: Annotated[int, Field(ge=0, le=2)] = 2
-    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None
 
     @field_validator("goods_type", "aspect_ratio", "seed", mode="before")
     @classmethod
@@ -67,7 +69,13 @@ class GoodsParams(BaseModel):
 
     @property
     def bfl_output_format(self) -> str:
-        return "jpeg" if self.output_format in ("jpeg", "jpg") else self.output_format
+        """What BFL is asked for: flux-kontext-max makes PNG or JPEG only (422 to ``webp``)."""
+        return "jpeg" if self.output_format in ("jpeg", "jpg") else "png"
+
+    @property
+    def result_format(self) -> str:
+        """The format the user gets: a WebP request is converted from BFL's PNG here."""
+        return "jpeg" if self.output_format == "jpg" else self.output_format
 
     def model_prompt(self) -> str:
         """What the model reads: the kind's English prompt with the creator's words, or the free prompt."""
@@ -82,6 +90,10 @@ def describe(params: GoodsParams) -> str:
     )
 
 
+def result_format(params: GoodsParams) -> str:
+    return params.result_format
+
+
 def choices(_: Any) -> dict[str, Any]:
     return {
         "goods_types": catalogue.as_json(),
@@ -90,6 +102,7 @@ def choices(_: Any) -> dict[str, Any]:
         "output_formats": ["png", "jpeg", "webp"],
         "default_output_format": "png",
         "safety_tolerance": {"min": 0, "max": 2, "default": 2},
+        "seed": {"min": 0, "max": MAX_SEED},
         "prompt_max_chars": 2000,
         "file_fields": list(FILE_FIELDS),
     }

@@ -22,6 +22,7 @@ SPEC: ServiceSpec[params.PplParams, PplSettings] = ServiceSpec(
     params_model=params.PplParams,
     file_fields=params.FILE_FIELDS,
     describe=params.describe,
+    result_format=params.result_format,
     choices=params.choices,
 )
 

@@ -15,6 +15,8 @@ OutputFormat = Literal["png", "jpg", "jpeg"]
 ASPECT_RATIOS: tuple[str, ...] = get_args(AspectRatio)
 OUTPUT_FORMATS: tuple[str, ...] = ("png", "jpg")
 FILE_FIELDS = ("input_image_1", "input_image_2")
+# No provider documents a maximum seed; some refuse more than a signed 32-bit integer.
+MAX_SEED = 2**31 - 1
 
 
 class PplParams(BaseModel):
@@ -26,7 +28,7 @@ class PplParams(BaseModel):
     aspect_ratio: AspectRatio = "match_input_image"
     output_format: OutputFormat = "png"
     safety_tolerance: Annotated[int, Field(ge=0, le=2)] = 2
-    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None
 
     @field_validator("prompt", mode="before")
     @classmethod
@@ -45,6 +47,11 @@ class PplParams(BaseModel):
         # Replicate takes "jpg", never "jpeg" (the first version sent "jpeg" and failed).
         return "jpg" if self.output_format in ("jpg", "jpeg") else "png"
 
+    @property
+    def result_format(self) -> str:
+        """The format the user gets, whatever the engine made."""
+        return "jpeg" if self.output_format in ("jpg", "jpeg") else "png"
+
 
 def describe(params: PplParams) -> str:
     return (
@@ -54,6 +61,10 @@ def describe(params: PplParams) -> str:
     )
 
 
+def result_format(params: PplParams) -> str:
+    return params.result_format
+
+
 def choices(_: Any) -> dict[str, Any]:
     return {
         "aspect_ratios": list(ASPECT_RATIOS),
@@ -61,6 +72,7 @@ def choices(_: Any) -> dict[str, Any]:
         "output_formats": list(OUTPUT_FORMATS),
         "default_output_format": "png",
         "safety_tolerance": {"min": 0, "max": 2, "default": 2},
+        "seed": {"min": 0, "max": MAX_SEED},
         "prompt_max_chars": 2000,
         "file_fields": list(FILE_FIELDS),
     }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import threading
 import uuid
@@ -22,10 +21,12 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from webtoon_core import health
+from webtoon_core.cpu import available_cpus
 from webtoon_core.downloads import ResultFetcher
 from webtoon_core.engine import Engine, EngineResources
-from webtoon_core.http_errors import install_error_handlers
-from webtoon_core.logging_setup import setup_logging
+from webtoon_core.http_errors import GENERATE_ERRORS, install_error_handlers
+from webtoon_core.images import ImageDecoder
+from webtoon_core.logging_setup import redact_every_handler, secret_values, setup_logging
 from webtoon_core.metrics import ServiceMetrics
 from webtoon_core.security import SecurityHeadersMiddleware
 from webtoon_core.service import GenerationRunner, ServiceSpec
@@ -92,7 +93,13 @@ def _api_router(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> APIRou
         methods=["POST"],
         response_class=Response,
         openapi_extra=_multipart_schema(spec),
-        responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}}},
+        responses={
+            200: {
+                "description": "이미지 바이트 (Accept: text/event-stream이면 진행 이벤트)",
+                "content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}, "text/event-stream": {}},
+            },
+            **GENERATE_ERRORS,
+        },
     )
     router.add_api_route("/info", info, methods=["GET"])
     for extra in spec.extra_routes:
@@ -131,9 +138,10 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Bounded: image decoding is the memory-heavy step, so cap how many run at once.
+        # Sized from the container's CPU limit (not the node's CPUs): more threads than
+        # cores only add memory, since every task here is CPU-bound image work.
         executor = ThreadPoolExecutor(
-            max_workers=max(2, os.cpu_count() or 2), thread_name_prefix=f"{spec.key}-image"
+            max_workers=max(2, available_cpus()), thread_name_prefix=f"{spec.key}-image"
         )
         loop = asyncio.get_running_loop()
 
@@ -146,10 +154,14 @@ def create_service_app(
         limits = httpx.Limits(keepalive_expiry=4.0)
         async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as http:
             results = ResultFetcher(http, settings.result_hosts, settings.max_result_bytes)
-            engine = engine_factory(EngineResources(settings, http, results, run_sync))
+            engine = engine_factory(EngineResources(settings, http, results, run_sync, metrics))
             metrics.prime(engine.name)
+            decoder = ImageDecoder(run_sync, settings.decode_memory_mb * 1024 * 1024)
             app.state.engine = engine
-            app.state.runner = GenerationRunner(spec, settings, metrics, run_sync)
+            app.state.runner = GenerationRunner(spec, settings, metrics, run_sync, decoder)
+            # uvicorn sets up its own loggers when it starts, after the app was built:
+            # the redaction goes onto their handlers too.
+            redact_every_handler(secret_values(settings))
             app.state.draining = False
             _drain_on_sigterm(app)
             log.info("CORS 허용 origin: %s", ", ".join(settings.cors_origins) or "(없음)")

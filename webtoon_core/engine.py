@@ -6,6 +6,7 @@ Each service has a real engine (a provider) and a local one; both satisfy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
@@ -13,8 +14,9 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from webtoon_core.downloads import ResultFetcher
+from webtoon_core.downloads import ResultFetcher, parse_origins
 from webtoon_core.images import PreparedImage
+from webtoon_core.metrics import ServiceMetrics
 from webtoon_core.polling import Deadline
 from webtoon_core.settings import CommonSettings
 
@@ -22,7 +24,43 @@ P = TypeVar("P", bound=BaseModel, contravariant=True)
 S = TypeVar("S", bound=CommonSettings)
 
 RunSync = Callable[..., Awaitable[Any]]
+_PRINTABLE_KEY = re.compile(r"^[\x21-\x7e]+$")
 Emit = Callable[[str, dict[str, Any]], None]
+
+
+def key_problem(name: str, value: str, *, missing: str) -> str | None:
+    """Why the provider key in setting ``name`` cannot be used, or None; never quotes the value.
+
+    ``missing`` is the service's own message for an unset key (the runbook
+    quotes it).  A key with a space, a line break or a non-ASCII character
+    would make the HTTP client raise with the header value in its message
+    (and so in a traceback): such a key is refused here, and the service
+    reports not-ready.
+    """
+    if not value:
+        return missing
+    if not _PRINTABLE_KEY.match(value):
+        return (
+            f"{name} 값에 공백이나 허용되지 않는 문자가 있습니다. "
+            "관리자에게 Secret 값 확인을 요청해 주세요."
+        )
+    return None
+
+
+def base_url_problem(name: str, url: str, particle: str = "이") -> str | None:
+    """Why a provider's API base URL cannot carry its key, or None.
+
+    The key travels to this origin: HTTPS only (plain HTTP only to loopback,
+    which is what test fakes use).
+    """
+    try:
+        parse_origins([url.rstrip("/")])
+    except ValueError:
+        return (
+            f"{name}{particle} 올바르지 않습니다 (https:// 주소여야 합니다). "
+            "관리자에게 설정 확인을 요청해 주세요."
+        )
+    return None
 
 
 def ignore_event(event: str, data: dict[str, Any]) -> None:
@@ -80,6 +118,7 @@ class EngineResources(Generic[S]):
     http: httpx.AsyncClient
     results: ResultFetcher
     run_sync: RunSync
+    metrics: ServiceMetrics
 
 
 class LocalEngine(Generic[P]):

@@ -17,6 +17,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from webtoon_core.errors import FileTooLarge, InputError
+from webtoon_core.logging_setup import safe_text
 
 MAX_TEXT_FIELD_BYTES = 64 * 1024
 MAX_PARTS = 32
@@ -42,6 +43,7 @@ class _Collector:
         self._header_value = bytearray()
         self._headers: dict[str, str] = {}
         self._name: str | None = None
+        self._shown = ""
         self._is_file = False
         self._buffer = bytearray()
 
@@ -76,8 +78,11 @@ class _Collector:
         if raw_name is None:
             raise InputError("요청 형식이 올바르지 않습니다: 이름 없는 항목이 있습니다.")
         name = raw_name.decode("utf-8", "replace")
+        self._shown = safe_text(name, 40)  # the client's text: bounded and escaped when echoed
         if name in self.form.fields or name in self.form.files:
-            raise InputError(f"요청 형식이 올바르지 않습니다: {name} 항목이 두 번 들어 있습니다.")
+            raise InputError(
+                f"요청 형식이 올바르지 않습니다: {self._shown} 항목이 두 번 들어 있습니다."
+            )
         self._name = name
         self._is_file = name in self.file_fields
 
@@ -86,10 +91,10 @@ class _Collector:
         if self._is_file and len(self._buffer) > self.max_file_bytes:
             mb = self.max_file_bytes / (1024 * 1024)
             raise FileTooLarge(
-                f"파일이 너무 큽니다 ({self._name}). {mb:g}MB 이하의 이미지를 올려 주세요."
+                f"파일이 너무 큽니다 ({self._shown}). {mb:g}MB 이하의 이미지를 올려 주세요."
             )
         if not self._is_file and len(self._buffer) > MAX_TEXT_FIELD_BYTES:
-            raise InputError(f"{self._name} 값이 너무 깁니다.")
+            raise InputError(f"{self._shown} 값이 너무 깁니다.")
 
     def _part_end(self) -> None:
         assert self._name is not None  # set by _headers_finished
@@ -99,7 +104,7 @@ class _Collector:
             try:
                 self.form.fields[self._name] = self._buffer.decode("utf-8")
             except UnicodeDecodeError:
-                raise InputError(f"{self._name} 값은 UTF-8 텍스트여야 합니다.") from None
+                raise InputError(f"{self._shown} 값은 UTF-8 텍스트여야 합니다.") from None
         self._buffer = bytearray()
 
     def _end(self) -> None:

@@ -10,7 +10,7 @@ from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from webtoon_core.errors import AppError, InputError, error_body
@@ -29,6 +29,35 @@ _REASONS = {
     "greater_than_equal": "{ge} 이상이어야 합니다",
     "less_than_equal": "{le} 이하여야 합니다",
     "string_pattern_mismatch": "형식이 올바르지 않습니다",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    request_id: str | None
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape (OpenAPI): every failure answers it, whatever its status."""
+
+    error: ErrorDetail
+
+
+# The error answers of the generate route, for the OpenAPI document.
+GENERATE_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in {
+        400: "EMPTY_FILE, INVALID_IMAGE: 빈 파일, 손상되거나 잘린 이미지",
+        408: "UPLOAD_TIMEOUT: 업로드가 제한 시간 안에 끝나지 않음",
+        413: "FILE_TOO_LARGE, IMAGE_TOO_LARGE: 바이트·픽셀 한도 초과",
+        415: "UNSUPPORTED_IMAGE: PNG/JPEG가 아님",
+        422: "VALIDATION_ERROR, IMAGE_TOO_SMALL, IMAGE_TOO_ELONGATED, CONTENT_MODERATED",
+        429: "BUSY, UPSTREAM_RATE_LIMITED (Retry-After 포함)",
+        502: "UPSTREAM_*, GENERATION_FAILED, UNPROCESSABLE_RESULT: 제공자 오류",
+        503: "ENGINE_NOT_CONFIGURED, SHUTTING_DOWN",
+        504: "GENERATION_TIMEOUT: 마감 시간 초과",
+    }.items()
 }
 
 

@@ -75,6 +75,12 @@ class ServiceMetrics:
             buckets=(0, 1, 2, 5, 10, 20, 30, 45, 60, 90, 120),
             registry=self.registry,
         )
+        self.throttled = Counter(
+            "provider_throttled_total",
+            "Provider answers of 429 (rate limited), by the call that was throttled.",
+            ["service", "engine", "call"],
+            registry=self.registry,
+        )
         self.in_flight.labels(service).set(0)
 
     def prime(self, engine: str) -> None:
@@ -89,6 +95,9 @@ class ServiceMetrics:
             self.duration.labels(self.service, engine, outcome)
         for histogram in (self.upstream_duration, self.overhead, self.polls):
             histogram.labels(self.service, engine)
+        if engine != "local":
+            for call in ("create", "poll"):
+                self.throttled.labels(self.service, engine, call)
 
     def observe(self, engine: str, outcome: str, status: int, seconds: float) -> None:
         self.requests.labels(self.service, engine, outcome, str(status)).inc()

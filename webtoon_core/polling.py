@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from webtoon_core.errors import GenerationTimeout, UpstreamRateLimited
+from webtoon_core.errors import GenerationTimeout, UpstreamError, UpstreamRateLimited
 
 log = logging.getLogger("webtoon_core.polling")
 
@@ -33,18 +33,59 @@ class PollsExhausted(GenerationTimeout):
     """``max_polls`` answers came back unfinished."""
 
 
+class UnusableAnswer(Exception):  # noqa: N818 - a poll outcome, not a failure of ours
+    """A poll answer we cannot act on: a network blip, a 5xx, garbage, a status we don't know.
+
+    One is retried at the next poll; ``MAX_UNUSABLE`` in a row end the
+    generation as ``UPSTREAM_ERROR`` (the provider's SDKs fail an unknown
+    status at once; we allow a few, in case it was a one-off).
+    """
+
+
+MAX_UNUSABLE = 3
+
+
 async def poll(
-    check: Callable[[int], Awaitable[T | None]], *, interval: float, max_polls: int
+    check: Callable[[int], Awaitable[T | None]],
+    *,
+    interval: float,
+    max_polls: int,
+    deadline: Deadline,
+    provider: str,
 ) -> T:
     """Call ``check(attempt)`` every ``interval`` seconds until it returns a value.
 
     Waits with ``asyncio.sleep`` before each check (the caller has just
     submitted the task), at most ``max_polls`` checks, then raises
-    ``PollsExhausted``.  The overall deadline is the caller's ``asyncio.timeout``.
+    ``PollsExhausted``.  ``check`` raises ``UnusableAnswer`` for an answer to
+    try again, any ``AppError`` to end the generation.  A throttled poll
+    (``UpstreamRateLimited``) waits what the provider asked, or twice the
+    interval, and counts as a poll.  The overall deadline is the caller's
+    ``asyncio.timeout``; ``deadline`` only decides whether a wait is worth it.
     """
+    unusable = 0
     for attempt in range(1, max_polls + 1):
         await asyncio.sleep(interval)
-        result = await check(attempt)
+        try:
+            result = await check(attempt)
+        except UnusableAnswer as exc:
+            unusable += 1
+            log.warning(
+                "%s 상태 조회 응답을 쓸 수 없습니다 (%d/%d): %s", provider, unusable, MAX_UNUSABLE, exc
+            )
+            if unusable >= MAX_UNUSABLE:
+                raise UpstreamError(
+                    log_detail=f"{provider} polling: {unusable} unusable answers in a row, last: {exc}"
+                ) from None
+            continue
+        except UpstreamRateLimited as exc:
+            wait = max(exc.retry_after or 0.0, interval * 2)
+            if wait >= deadline.remaining():
+                raise
+            log.warning("%s 상태 조회가 요청 한도(429)에 걸렸습니다: %.0f초 후 다시 조회합니다", provider, wait)
+            await asyncio.sleep(wait)
+            continue
+        unusable = 0
         if result is not None:
             return result
     raise PollsExhausted()

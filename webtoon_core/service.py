@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Generic, TypeVar
 
 from asgi_correlation_id import correlation_id
@@ -33,9 +32,9 @@ from webtoon_core.errors import (
     UploadTimeout,
     limit_phrase,
 )
-from webtoon_core.forms import ParsedForm, read_form
+from webtoon_core.forms import read_form
 from webtoon_core.http_errors import input_error_from, log_app_error
-from webtoon_core.images import PreparedImage, ResultImage, inspect_result, prepare_upload
+from webtoon_core.images import ImageDecoder, ImageLimits, PreparedImage, ResultImage
 from webtoon_core.metrics import ServiceMetrics
 from webtoon_core.polling import Deadline, PollsExhausted
 from webtoon_core.settings import CommonSettings
@@ -59,6 +58,7 @@ class ServiceSpec(Generic[P, S]):
     params_model: type[P]
     file_fields: tuple[str, ...]
     describe: Callable[[P], str]  # the parameters, for the 생성 요청 log line
+    result_format: Callable[[P], str]  # what the user asked for: the result is converted to it
     choices: Callable[[S], dict[str, Any]]  # the form's choices, for the info endpoint
     extra_routes: tuple[APIRouter, ...] = field(default=())
 
@@ -87,39 +87,59 @@ class _Tracked:
 
 
 class GenerationRunner(Generic[P, S]):
-    """The request path of one generation, from multipart body to image bytes or events."""
+    """The request path of one generation, from multipart body to image bytes or events.
+
+    Admission (a place, or 429 at once), then intake (read, validate and
+    normalise the uploads, all within ``UPLOAD_TIMEOUT_S`` counted from
+    admission), then the generation under its own deadline.  Every refusal up
+    to the end of intake is a plain JSON error with its real status, on the
+    event-stream path too: a stream starts only for an accepted generation.
+    """
 
     def __init__(
-        self, spec: ServiceSpec[P, S], settings: S, metrics: ServiceMetrics, run_sync: Callable
+        self,
+        spec: ServiceSpec[P, S],
+        settings: S,
+        metrics: ServiceMetrics,
+        run_sync: Callable,
+        decoder: ImageDecoder,
     ) -> None:
         self.spec = spec
         self.settings = settings
         self.metrics = metrics
         self.run_sync = run_sync
+        self.decoder = decoder
+        self.upload_limits = ImageLimits.for_uploads(settings)
+        self.result_limits = ImageLimits.for_results(settings)
         self.active = 0  # generations being served (one event loop: no lock needed)
         # Uploads being read and normalised at once. The rest wait unread (TCP holds
         # them back), which bounds the raw bytes in memory and keeps the loop free.
         self._intake = asyncio.Semaphore(settings.max_concurrent_uploads)
 
     async def run(self, request: Request, engine: Engine[P]) -> Response:
-        if wants_events(request):
-            return await self._run_streaming(request, engine)
         started = time.perf_counter()
         try:
             release = self._admit(request)
         except AppError as exc:
             self._observe_refusal(engine, exc, started)
             raise
+        handed_over = False
         try:
+            try:
+                params, images = await self._take_in(request, engine)
+            except AppError as exc:
+                self._observe_refusal(engine, exc, started)
+                raise
+            if wants_events(request):
+                handed_over = True  # the stream's task gives the place back when it ends
+                return self._stream(params, images, engine, started, release)
             with _Tracked(self, engine.name, started):
-                async with self._intake:
-                    form = await self._read(request, engine)
-                    params, images = await self._accept(form, ignore_event)
                 result = await self._until_disconnect(
                     request, self._produce(params, images, engine, started, ignore_event)
                 )
         finally:
-            release()
+            if not handed_over:
+                release()
         return Response(
             content=result.data,
             media_type=result.media_type,
@@ -129,30 +149,22 @@ class GenerationRunner(Generic[P, S]):
             },
         )
 
-    async def _run_streaming(self, request: Request, engine: Engine[P]) -> Response:
-        started = time.perf_counter()
+    def _stream(
+        self,
+        params: P,
+        images: dict[str, PreparedImage],
+        engine: Engine[P],
+        started: float,
+        release: Callable[..., None],
+    ) -> Response:
         events = EventStream(self.settings.sse_heartbeat_s)
         request_id = correlation_id.get()
-        release: Callable[..., None] | None = None
-        try:
-            release = self._admit(request)
-            async with self._intake:
-                form = await self._read(request, engine)
-        except AppError as exc:
-            if release is not None:
-                release()
-            log_app_error(exc)
-            self._observe_refusal(engine, exc, started)
-            events.emit("error", error_data(exc, request_id))
-            events.close()
-            return events.response(None)
 
         async def work() -> None:
             try:
                 events.emit("accepted", {"request_id": request_id, "engine": engine.name})
+                events.emit("prepared", _sizes(images))
                 with _Tracked(self, engine.name, started):
-                    async with self._intake:
-                        params, images = await self._accept(form, events.emit)
                     result = await self._produce(params, images, engine, started, events.emit)
                 data_url = await self.run_sync(_data_url, result.media_type, result.data)
                 events.emit(
@@ -168,6 +180,11 @@ class GenerationRunner(Generic[P, S]):
             except AppError as exc:
                 log_app_error(exc)
                 events.emit("error", error_data(exc, request_id))
+            except Exception as exc:  # noqa: BLE001 - the stream's last resort, like the app's
+                # A bug, not a known failure: the plain path answers it with the 500
+                # handler; a stream must still end with an error event, never just stop.
+                log.error("처리되지 않은 오류 (이벤트 스트림)", exc_info=exc)
+                events.emit("error", error_data(AppError(), request_id))
             finally:
                 events.close()
 
@@ -176,6 +193,31 @@ class GenerationRunner(Generic[P, S]):
         task = asyncio.ensure_future(work())
         task.add_done_callback(release)
         return events.response(task)
+
+    async def _take_in(
+        self, request: Request, engine: Engine[P]
+    ) -> tuple[P, dict[str, PreparedImage]]:
+        """Read, validate and normalise the upload within ``UPLOAD_TIMEOUT_S`` from admission.
+
+        The clock includes the wait for an intake place: a request queued behind
+        slow uploads cannot hold its generation place without a bound.
+        """
+        if (reason := engine.not_ready_reason()) is not None:
+            raise ServiceUnavailable(reason)
+        try:
+            async with asyncio.timeout(self.settings.upload_timeout_s):
+                async with self._intake:
+                    form = await read_form(
+                        request,
+                        file_fields=frozenset(self.spec.file_fields),
+                        max_file_bytes=self.settings.max_upload_bytes,
+                    )
+                    params = self._validate(form.fields, form.files)
+                    images = await self._prepare(form.files)
+                    form.files.clear()  # only the normalised copies travel on
+                    return params, images
+        except TimeoutError:
+            raise UploadTimeout() from None
 
     def _admit(self, request: Request) -> Callable[..., None]:
         """Take a place, or refuse at once, before a byte of the upload is read.
@@ -203,19 +245,6 @@ class GenerationRunner(Generic[P, S]):
         """Count a request refused before it became a generation (never in flight)."""
         self.metrics.observe(engine.name, exc.code, exc.status, time.perf_counter() - started)
 
-    async def _read(self, request: Request, engine: Engine[P]) -> ParsedForm:
-        if (reason := engine.not_ready_reason()) is not None:
-            raise ServiceUnavailable(reason)
-        try:
-            async with asyncio.timeout(self.settings.upload_timeout_s):
-                return await read_form(
-                    request,
-                    file_fields=frozenset(self.spec.file_fields),
-                    max_file_bytes=self.settings.max_upload_bytes,
-                )
-        except TimeoutError:
-            raise UploadTimeout() from None
-
     async def _until_disconnect(self, request: Request, work: Coroutine[Any, Any, T]) -> T:
         """Run ``work``, cancelling it (and its provider wait) if the client goes away."""
         task = asyncio.ensure_future(work)
@@ -234,16 +263,6 @@ class GenerationRunner(Generic[P, S]):
             log.info("클라이언트가 연결을 끊어 생성을 중단했습니다")
             raise ClientClosed() from None
 
-    async def _accept(
-        self, form: ParsedForm, emit: Emit
-    ) -> tuple[P, dict[str, PreparedImage]]:
-        """Validate the fields and normalise the uploads, then let go of the raw bytes."""
-        params = self._validate(form.fields, form.files)
-        images = await self._prepare(form.files)
-        form.files.clear()  # only the normalised copies travel on: a fraction of the size
-        emit("prepared", {name: [img.width, img.height] for name, img in images.items()})
-        return params, images
-
     async def _produce(
         self,
         params: P,
@@ -261,7 +280,9 @@ class GenerationRunner(Generic[P, S]):
             ",".join(f"{img.width}x{img.height}" for img in images.values()),
         )
         raw, engine_seconds = await self._generate(engine, params, images, emit)
-        result = await self.run_sync(inspect_result, raw)
+        result = await self.decoder.inspect_result(
+            raw, limits=self.result_limits, convert_to=spec.result_format(params)
+        )
         elapsed = time.perf_counter() - started
         self.metrics.overhead.labels(spec.key, engine.name).observe(max(0.0, elapsed - engine_seconds))
         log.info(
@@ -292,18 +313,9 @@ class GenerationRunner(Generic[P, S]):
         return params
 
     async def _prepare(self, files: Mapping[str, bytes]) -> dict[str, PreparedImage]:
-        settings = self.settings
         prepared = await asyncio.gather(
             *(
-                self.run_sync(
-                    partial(
-                        prepare_upload,
-                        files[name],
-                        field=name,
-                        max_side=settings.max_image_side,
-                        max_pixels=settings.max_image_pixels,
-                    )
-                )
+                self.decoder.prepare_upload(files[name], field=name, limits=self.upload_limits)
                 for name in self.spec.file_fields
             )
         )
@@ -346,6 +358,10 @@ async def _disconnected(request: Request) -> None:
         message = await request.receive()
         if message["type"] == "http.disconnect":
             return
+
+
+def _sizes(images: Mapping[str, PreparedImage]) -> dict[str, list[int]]:
+    return {name: [img.width, img.height] for name, img in images.items()}
 
 
 def _data_url(media_type: str, data: bytes) -> str:

@@ -1,5 +1,9 @@
 """Server-sent events for a generation: ``Accept: text/event-stream`` on the generate route.
 
+A stream starts only for an accepted generation: a refusal up to the end of
+intake (busy, bad fields or images, a slow upload) answers the plain JSON
+error with its real status and headers, as without the header.
+
 Events, in order: ``accepted`` -> ``prepared`` (uploads normalised) ->
 ``submitted`` (provider task id) -> ``progress``* (status, fraction where the
 provider gives one) -> ``done`` (the image as a data URL) or ``error`` (the
@@ -32,7 +36,11 @@ def wants_events(request: Request) -> bool:
 
 
 def format_event(event: str, data: dict[str, Any]) -> str:
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # A lone surrogate from a provider's answer cannot be sent as UTF-8: it would end
+    # the stream mid-way. Replace it instead.
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return f"event: {event}\ndata: {text}\n\n"
 
 
 def error_data(exc: AppError, request_id: str | None) -> dict[str, Any]:

@@ -163,9 +163,42 @@ def test_event_streams_hold_their_place_from_admission():
         )
         for sock in uploading:
             sock.close()
-        assert third.status_code == 200
-        assert "event: error" in third.text and '"code":"BUSY"' in third.text
+        # Refused before any stream starts: the real status and Retry-After, as without the header.
+        assert third.status_code == 429
+        assert third.headers["retry-after"] == "15"
+        assert third.json()["error"]["code"] == "BUSY"
         time.sleep(0.5)
         metrics = httpx.get(f"{server.url}/metrics").text
         assert app.state.runner.active == 0  # the abandoned uploads gave their places back
     assert 'generations_in_flight{service="goods"} 0.0' in metrics
+
+
+def test_uploads_waiting_for_an_intake_place_time_out_from_admission():
+    """A request queued behind a dripping upload is bounded too: it cannot hold its place forever."""
+    app = create_service_app(
+        SPEC, GoodsSettings(max_concurrent_uploads=1, upload_timeout_s=1.5, max_concurrent_generations=3), build_engine
+    )
+    head = (
+        b"POST /api/goods-gen/generate HTTP/1.1\r\nHost: t\r\n"
+        b"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 5000\r\n\r\n--x\r\n"
+    )
+    with serve(app) as server:
+        drips = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(3)]
+        started = time.monotonic()
+        for sock in drips:
+            sock.sendall(head)  # one reads (and stalls), two wait for the intake place
+        answers = []
+        for sock in drips:
+            answers.append(sock.recv(65536).decode("utf-8", "replace"))
+            sock.close()
+        elapsed = time.monotonic() - started
+        assert all(a.startswith("HTTP/1.1 408") and '"code":"UPLOAD_TIMEOUT"' in a for a in answers), answers
+        assert elapsed < 5  # all three within the 1.5 s bound, not one after another
+        ok = httpx.post(
+            f"{server.url}/api/goods-gen/generate",
+            data={"goods_type": "badge"},
+            files={"input_image": ("c.png", png_bytes(), "image/png")},
+            timeout=30,
+        )
+        assert ok.status_code == 200
+        assert app.state.runner.active == 0

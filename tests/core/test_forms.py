@@ -90,3 +90,13 @@ async def test_overlong_text_field_is_refused():
     with pytest.raises(errors.InputError) as info:
         await read_form(request_for(CountingReceive(data)), file_fields=frozenset(), max_file_bytes=MB)
     assert "prompt" in info.value.message
+
+
+async def test_field_names_from_the_client_are_bounded_and_escaped_in_messages():
+    name = "evil\x1bname-" + "x" * 200
+    data = body((name, b"1", None), (name, b"2", None))
+    with pytest.raises(errors.InputError) as info:
+        await read_form(request_for(CountingReceive(data)), file_fields=frozenset(), max_file_bytes=MB)
+    message = info.value.message
+    assert "\x1b" not in message and "evil\\x1bname-" in message
+    assert "x" * 41 not in message and len(message) < 120

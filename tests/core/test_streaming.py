@@ -67,28 +67,61 @@ def test_without_the_header_nothing_changes():
     assert response.headers["content-type"] == "image/png"
 
 
-def test_validation_error_is_an_error_event_with_the_same_code():
+def test_a_refusal_before_the_stream_answers_its_real_status():
+    """Bad fields or images are refused with their status, not a 200 carrying an error event."""
     with TestClient(create_goods(GoodsSettings())) as client:
         data, files = goods_form(goods_type="spaceship")
         response = client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM)
         plain = client.post("/api/goods-gen/generate", data=data, files=files)
+        tiny = client.post(
+            "/api/goods-gen/generate",
+            data={"goods_type": "mug"},
+            files={"input_image": ("t.png", png_bytes((1, 1)), "image/png")},
+            headers=STREAM,
+        )
+    assert response.status_code == 422 and response.headers["content-type"] == "application/json"
+    assert response.json() == {**plain.json(), "error": {**plain.json()["error"], "request_id": response.json()["error"]["request_id"]}}
+    assert tiny.status_code == 422 and tiny.json()["error"]["code"] == "IMAGE_TOO_SMALL"
+
+
+class BuggyEngine:
+    name = "local"
+
+    def not_ready_reason(self):
+        return None
+
+    async def generate(self, params, images, ctx):
+        ctx.submitted("t1")
+        raise KeyError("a bug, not a known failure")
+
+    async def aclose(self):
+        return None
+
+
+def test_an_unexpected_bug_still_ends_the_stream_with_an_error_event(logs):
+    from goods_backend.main import SPEC
+    from webtoon_core.app import create_service_app
+
+    app = create_service_app(SPEC, GoodsSettings(), lambda resources: BuggyEngine())
+    with TestClient(app) as client:
+        data, files = goods_form()
+        response = client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM)
     events = parse_events(response.text)
-    assert names(events) == ["accepted", "error"]
-    error = events[-1][1]
-    assert error["code"] == plain.json()["error"]["code"] == "VALIDATION_ERROR"
-    assert error["message"] == plain.json()["error"]["message"]
-    assert error["status"] == 422 and error["request_id"]
+    assert names(events)[-1] == "error"
+    assert events[-1][1]["code"] == "INTERNAL_ERROR" and events[-1][1]["status"] == 500
+    assert "a bug, not a known failure" not in response.text
+    assert "처리되지 않은 오류" in logs.text
 
 
-def test_refusals_before_the_upload_are_single_error_events():
+def test_refusals_before_the_upload_are_plain_errors_with_their_status():
     with TestClient(create_goods(bfl_settings(bfl_api_key=None))) as client:
         data, files = goods_form()
-        events = parse_events(client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM).text)
+        refused = client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM)
         big = {"input_image": ("big.png", b"\0" * (6 * 1024 * 1024), "image/png")}
-        too_big = parse_events(client.post("/api/goods-gen/generate", data=data, files=big, headers=STREAM).text)
-    assert events == [("error", events[0][1])]
-    assert events[0][1]["code"] == "ENGINE_NOT_CONFIGURED" and events[0][1]["status"] == 503
-    assert too_big[0][1]["code"] in ("ENGINE_NOT_CONFIGURED", "FILE_TOO_LARGE")
+        too_big = client.post("/api/goods-gen/generate", data=data, files=big, headers=STREAM)
+    assert refused.status_code == 503 and refused.json()["error"]["code"] == "ENGINE_NOT_CONFIGURED"
+    assert too_big.status_code in (503, 413)
+    assert too_big.json()["error"]["code"] in ("ENGINE_NOT_CONFIGURED", "FILE_TOO_LARGE")
 
 
 @respx.mock
@@ -118,7 +151,7 @@ def test_bfl_progress_flows_into_events_and_moderation_ends_them():
 def test_heartbeats_keep_an_idle_stream_open():
     fake = FakeBfl(ready_after_s=1.0)
     with serve(fake.app()) as provider:
-        settings = bfl_settings(bfl_base_url=provider.url, result_hosts=("127.0.0.1",), bfl_poll_interval_s=0.5, sse_heartbeat_s=0.1)
+        settings = bfl_settings(bfl_base_url=provider.url, result_hosts=(provider.url,), bfl_poll_interval_s=0.5, sse_heartbeat_s=0.1)
         with serve(create_goods(settings)) as service:
             data, files = goods_form()
             response = httpx.post(f"{service.url}/api/goods-gen/generate", data=data, files=files, headers=STREAM, timeout=30)
@@ -137,7 +170,7 @@ def wait_for(predicate, timeout: float = 10.0) -> None:
 def test_client_that_disconnects_cancels_the_provider_wait(streaming):
     fake = FakeBfl(ready_after_polls=10_000)
     with serve(fake.app()) as provider:
-        settings = bfl_settings(bfl_base_url=provider.url, result_hosts=("127.0.0.1",), bfl_poll_interval_s=0.05, sse_heartbeat_s=0.2)
+        settings = bfl_settings(bfl_base_url=provider.url, result_hosts=(provider.url,), bfl_poll_interval_s=0.05, sse_heartbeat_s=0.2)
         with serve(create_goods(settings)) as service:
             data, files = goods_form()
             request = httpx.Request("POST", f"{service.url}/api/goods-gen/generate", data=data, files=files, headers=STREAM if streaming else {})

@@ -317,14 +317,16 @@ def test_goods_label_passes_through_every_stage_on_the_local_engine(nginx, page,
     assert page.problems == []
 
 
-def test_error_event_shows_the_korean_message_and_request_id(nginx, page, files):
+def test_a_refusal_before_the_stream_shows_the_korean_message_and_request_id(nginx, page, files):
     open_ppl(page, nginx["ppl-gen"].url, files)
     page.evaluate(
         "() => { const s = document.querySelector('#aspect-ratio'); s.add(new Option('7:3', '7:3')); s.value = '7:3'; }"
     )
     with page.expect_response("**/api/ppl-gen/generate") as info:
         page.click("#generate")
-    assert info.value.headers["content-type"].startswith("text/event-stream")
+    # Refused before any stream starts: the real status and the JSON error, not an event.
+    assert info.value.status == 422
+    assert info.value.headers["content-type"].startswith("application/json")
     page.wait_for_selector("#error", state="visible")
     text = page.inner_text("#error")
     assert "aspect_ratio" in text and "요청 ID: " in text
@@ -600,7 +602,7 @@ def test_goods_page_shows_bfl_progress_from_the_provider(dist, page, files):
     with serve(fake.app()) as provider:
         settings = GoodsSettings(
             goods_engine="bfl", bfl_api_key=CANARY_TOKEN, bfl_base_url=provider.url,
-            bfl_poll_interval_s=0.3, result_hosts=("127.0.0.1",),
+            bfl_poll_interval_s=0.3, result_hosts=(provider.url,),
         )  # fmt: skip
         for server in serve_behind_nginx("goods-gen", create_goods(settings), dist):
             page.goto(server.url + "/goods-gen/")
@@ -626,7 +628,7 @@ def test_ppl_page_shows_replicate_status_from_the_provider(dist, page, files):
     with serve(fake_replicate(behaviour)) as provider:
         settings = PplSettings(
             ppl_engine="replicate", replicate_api_token=CANARY_TOKEN, replicate_base_url=provider.url,
-            replicate_poll_interval_s=0.3, result_hosts=("127.0.0.1",),
+            replicate_poll_interval_s=0.3, result_hosts=(provider.url,),
         )  # fmt: skip
         for server in serve_behind_nginx("ppl-gen", create_ppl(settings), dist):
             open_ppl(page, server.url, files)

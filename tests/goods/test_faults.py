@@ -53,7 +53,7 @@ def test_fault_maps_to_its_code_and_leaves_nothing_behind(faults, mode, status, 
         bfl_base_url=faults.url,
         bfl_model=mode,
         bfl_poll_interval_s=0.05,
-        result_hosts=("127.0.0.1",),
+        result_hosts=(faults.url,),
         max_result_mb=1,
         generation_timeout_s=2,
     )
@@ -77,7 +77,7 @@ def test_fault_maps_to_its_code_and_leaves_nothing_behind(faults, mode, status, 
 
 @pytest.mark.parametrize(
     "base_url",
-    [f"http://127.0.0.1:{free_port()}", "http://bfl-provider.invalid"],
+    [f"http://127.0.0.1:{free_port()}", "https://bfl-provider.invalid"],
     ids=["connection-refused", "unresolvable-host"],
 )
 def test_unreachable_provider_is_upstream_error(base_url):
@@ -88,3 +88,12 @@ def test_unreachable_provider_is_upstream_error(base_url):
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "UPSTREAM_ERROR"
     assert 'generations_in_flight{service="goods"} 0.0' in metrics
+
+
+def test_a_plain_http_api_address_off_loopback_is_not_ready_and_never_gets_the_key():
+    with TestClient(create_app(bfl_settings(bfl_base_url="http://bfl.example.com"))) as client:
+        ready = client.get("/ready")
+        data, files = goods_form()
+        response = client.post("/api/goods-gen/generate", data=data, files=files)
+    assert ready.status_code == 503 and "BFL_BASE_URL" in ready.json()["error"]["message"]
+    assert response.status_code == 503 and response.json()["error"]["code"] == "ENGINE_NOT_CONFIGURED"

@@ -42,7 +42,7 @@ def test_five_in_flight_generations_survive_sigterm(tmp_path):
             "BFL_API_KEY": CANARY_TOKEN,
             "BFL_BASE_URL": provider.url,
             "BFL_POLL_INTERVAL_S": "0.2",
-            "RESULT_HOSTS": "127.0.0.1",
+            "RESULT_HOSTS": provider.url,
         }
         log_path = tmp_path / "goods.log"
         with log_path.open("wb") as log:

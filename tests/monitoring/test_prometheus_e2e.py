@@ -243,13 +243,13 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         replicate = stack.enter_context(serve(scripted_replicate()))
         goods_app = create_goods_app(
             bfl_settings(
-                bfl_base_url=bfl.url, result_hosts=("127.0.0.1",), bfl_poll_interval_s=0.05,
+                bfl_base_url=bfl.url, result_hosts=(bfl.url,), bfl_poll_interval_s=0.05,
                 bfl_max_polls=120, generation_timeout_s=DEADLINE_S,
             )
         )
         ppl_app = create_ppl_app(
             replicate_settings(
-                replicate_base_url=replicate.url, result_hosts=("127.0.0.1",),
+                replicate_base_url=replicate.url, result_hosts=(replicate.url,),
                 replicate_poll_interval_s=0.05, generation_timeout_s=DEADLINE_S,
             )
         )

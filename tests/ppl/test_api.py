@@ -176,3 +176,13 @@ def test_json_log_format_keeps_the_message_text(capsys):
     messages = [line["message"] for line in lines]
     assert any("✅ 이미지 데이터 직접 반환" in m for m in messages)
     assert all("request_id" in line for line in lines)
+
+
+def test_openapi_documents_every_error_answer_in_the_one_shape(local_client: TestClient):
+    spec = local_client.get("/openapi.json").json()
+    responses = spec["paths"]["/api/ppl-gen/generate"]["post"]["responses"]
+    for status in ("400", "408", "413", "415", "422", "429", "502", "503", "504"):
+        schema = responses[status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, status
+    error = spec["components"]["schemas"]["ErrorDetail"]
+    assert set(error["properties"]) == {"code", "message", "request_id"}

@@ -8,7 +8,7 @@
 (function () {
   const MB = 1024 * 1024;
   const MAX_PICK_BYTES = 20 * MB; // refused outright, before decoding
-  const MAX_SEED = 4294967295;
+  const MAX_SEED = 2147483647; // the services' MAX_SEED (GET /info: choices.seed.max)
   const EXTENSIONS = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
   const MSG = {
     notImage: "PNG 또는 JPEG 이미지만 올릴 수 있습니다",
