@@ -473,6 +473,42 @@ def _details(r: dict[str, Any]) -> list[str]:
                 "300 ms를 넘을 수 있습니다; 목표는 렌더 자체에 대한 것입니다.",
             ]
         out.append("")
+    if "inputs" in r:
+        out += _inputs(r["inputs"])
+    return out
+
+
+_INPUT_LABELS = {
+    "photo_png": "사진 같은 1024 px PNG",
+    "character_transparent_png": "투명 배경 캐릭터 PNG (실제 투명도)",
+    "product_jpeg": "흰 배경 제품 JPEG",
+    "noisy_photo_jpeg": "노이즈 사진 JPEG (5 MB 업로드)",
+}
+
+
+def _inputs(inputs: dict[str, Any]) -> list[str]:
+    """Section 7: the bytes each provider receives per input, before and after compacting."""
+    kib = inputs["inline_max_bytes"] // 1024
+    out = [
+        "### 7. 제공자에게 보내는 입력 크기",
+        "",
+        "업로드를 요청 경로와 같이 정규화(`prepare_upload`)한 뒤 제공자용으로 인코딩(`compact`: 실제 투명도가 "
+        "없으면 JPEG, 있으면 최적화 PNG, 정규화본보다 커지지 않음)한 크기입니다. Replicate는 인코딩 결과가 "
+        f"`REPLICATE_INLINE_MAX_KB`({kib} KB) 이하면 data URI로, 넘으면 Files API로 보냅니다 "
+        "(Replicate 권장: data URI는 1 MB 미만). BFL은 같은 바이트를 raw base64로 받습니다.",
+        "",
+        "| 입력 | 정규화본 (이전에 보내던 것) | data URI | 보내는 것 | data URI | Replicate 전송 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in inputs["rows"].items():
+        out.append(
+            f"| {_INPUT_LABELS.get(name, name)} ({row['size'][0]}×{row['size'][1]}) "
+            f"| {row['normalised_type']} {row['normalised_bytes'] / 1024:,.0f} KiB "
+            f"| {row['normalised_uri_chars'] / 1e6:.2f} M자 "
+            f"| {row['sent_type']} {row['sent_bytes'] / 1024:,.0f} KiB "
+            f"| {row['sent_uri_chars'] / 1e6:.2f} M자 | {row['replicate_transport']} |"
+        )
+    out.append("")
     return out
 
 

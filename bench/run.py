@@ -22,11 +22,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import hotpath, report, scenarios
+from bench import hotpath, input_sizes, report, scenarios
 from bench.processes import ROOT, ProcessSet
 from bench.quiet import ForeignCpu, wait_for_quiet
 
-FIGURES = ("hotpath", "speedup", "overhead", "rss", "health", "local")
+FIGURES = ("hotpath", "speedup", "overhead", "rss", "health", "local", "inputs")
 
 
 def _sigterm(signum: int, frame: object) -> None:
@@ -48,6 +48,7 @@ def run(quick: bool, only: tuple[str, ...], log_dir: Path, quiet_wait_s: float) 
             "rss": lambda: {s: scenarios.peak_rss(bench, s) for s in ("goods", "ppl")},
             "health": lambda: {s: scenarios.health_under_load(bench, s) for s in ("goods", "ppl")},
             "local": lambda: scenarios.local_engines(bench),
+            "inputs": input_sizes.measure,
         }
         for name in only:
             quiet = wait_for_quiet(procs, max_wait_s=quiet_wait_s)

@@ -16,16 +16,23 @@ class GoodsSettings(CommonSettings):
     bfl_api_key: SecretStr | None = None
     bfl_base_url: str = "https://api.bfl.ai"
     bfl_model: str = Field("flux-kontext-max", pattern=r"^[\w.-]+$")
+    # The runbook's 1 s x 120; BFL's polls have no published rate limit of their own.
     bfl_poll_interval_s: float = Field(1.0, gt=0, le=30)
     bfl_max_polls: int = Field(120, ge=1, le=1000)
     # BFL signs result URLs on its delivery hosts (delivery-eu1.bfl.ai, ...).
     result_hosts: CommaList = ("bfl.ai", "bfl.ml")
 
     @property
-    def bfl_api_hosts(self) -> tuple[str, ...]:
-        """Hosts a ``polling_url`` may name (the key is sent there): BFL's own."""
-        base_host = urlsplit(self.bfl_base_url).hostname or ""
-        return tuple(h for h in (base_host, "bfl.ai", "bfl.ml") if h)
+    def bfl_api_origins(self) -> tuple[str, ...]:
+        """Where a ``polling_url`` may point (the key is sent there): BFL's own API.
+
+        The configured base URL's exact origin (scheme, host, port), and HTTPS on
+        port 443 to ``bfl.ai``/``bfl.ml`` and their subdomains (the global
+        endpoint hands out regional polling URLs such as ``api.eu1.bfl.ai``).
+        """
+        base = urlsplit(self.bfl_base_url)
+        origin = f"{base.scheme}://{base.netloc}" if base.scheme and base.netloc else ""
+        return tuple(o for o in (origin, "bfl.ai", "bfl.ml") if o)
 
 
 @lru_cache

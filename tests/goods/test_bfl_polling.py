@@ -14,7 +14,7 @@ from tests.support import CANARY_TOKEN, serve
 
 
 def settings_for(url: str, **overrides):
-    return bfl_settings(bfl_base_url=url, result_hosts=("127.0.0.1",), **overrides)
+    return bfl_settings(bfl_base_url=url, result_hosts=(url,), **overrides)
 
 
 def generate(fake: FakeBfl, **overrides):
@@ -65,8 +65,7 @@ def test_deadline_beats_the_poll_cap(logs):
     assert "이미지 생성이 1초 내에 완료되지 않았습니다" in logs.text
 
 
-def test_eight_generations_overlap_instead_of_queueing():
-    fake = FakeBfl(ready_after_s=1.0)
+def _eight_at_once(fake: FakeBfl) -> list[int]:
     with serve(fake.app()) as provider:
         service_app = create_app(settings_for(provider.url, bfl_poll_interval_s=0.1))
         with serve(service_app) as service:
@@ -77,7 +76,17 @@ def test_eight_generations_overlap_instead_of_queueing():
                     return client.post(f"{service.url}/api/goods-gen/generate", data=data, files=files).status_code
 
             with ThreadPoolExecutor(max_workers=8) as pool:
-                statuses = list(pool.map(one, range(8)))
-    assert statuses == [200] * 8
+                return list(pool.map(one, range(8)))
+
+
+def test_eight_generations_overlap_instead_of_queueing():
+    fake = FakeBfl(ready_after_s=1.0, active_limit=24)  # an account with the higher task limit
+    assert _eight_at_once(fake) == [200] * 8
     # All eight tasks were live at the provider at once: nothing serialised them.
     assert fake.max_active == 8
+
+
+def test_beyond_the_accounts_six_active_tasks_creates_wait_for_a_free_slot():
+    fake = FakeBfl(ready_after_s=1.0)  # Kontext Max: 6 active tasks on most accounts
+    assert _eight_at_once(fake) == [200] * 8  # the 429s were retried inside the deadline
+    assert fake.max_active == 6 and fake.throttled >= 2

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from ppl_backend.main import create_app
@@ -12,13 +14,16 @@ from tests.ppl.fake_replicate import Behaviour, fake_replicate
 from tests.support import serve
 
 
-def run_against(behaviour: Behaviour, timeout_s: float):
+def run_against(behaviour: Behaviour, timeout_s: float, **overrides):
     with serve(fake_replicate(behaviour)) as fake:
         settings = replicate_settings(
-            replicate_base_url=fake.url,
-            result_hosts=("127.0.0.1",),
-            generation_timeout_s=timeout_s,
-            replicate_poll_interval_s=0.05,
+            **{
+                "replicate_base_url": fake.url,
+                "result_hosts": (fake.url,),
+                "generation_timeout_s": timeout_s,
+                "replicate_poll_interval_s": 0.05,
+                **overrides,
+            }
         )
         with TestClient(create_app(settings)) as client:
             data, files = ppl_form()
@@ -57,3 +62,38 @@ def test_prediction_that_never_finishes_is_cancelled_at_the_deadline():
     assert response.json()["error"]["code"] == "GENERATION_TIMEOUT"
     assert behaviour.polls >= 5  # it kept polling until the deadline ...
     assert behaviour.cancels == ["fake1"]  # ... then stopped the prediction on Replicate's side
+
+
+def test_a_stalled_create_is_a_provider_error_after_the_create_timeout(logs):
+    behaviour = Behaviour(mode="hang_on_create")
+    response, elapsed, _ = run_against(behaviour, timeout_s=20, replicate_create_timeout_s=0.5)
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "UPSTREAM_ERROR"
+    assert elapsed < 10  # the create timeout, not the 20 s deadline
+    assert "Replicate create timed out" in logs.text
+
+
+def test_a_client_that_leaves_gets_the_prediction_cancelled():
+    behaviour = Behaviour(mode="never_finish")
+    with serve(fake_replicate(behaviour)) as fake:
+        settings = replicate_settings(
+            replicate_base_url=fake.url, result_hosts=(fake.url,), replicate_poll_interval_s=0.05
+        )
+        with serve(create_app(settings)) as service:
+            data, files = ppl_form()
+            with pytest.raises(httpx.ReadTimeout):
+                httpx.post(f"{service.url}/api/ppl-gen/generate", data=data, files=files, timeout=1.0)
+            deadline = time.monotonic() + 10
+            while not behaviour.cancels and time.monotonic() < deadline:
+                time.sleep(0.05)
+    assert behaviour.cancels == ["fake1"]
+
+
+def test_polls_never_pass_this_pods_share_of_the_accounts_rate_limit():
+    """10 calls a minute for this pod: a 0.01 s interval still makes at most 10 polls."""
+    behaviour = Behaviour(mode="never_finish")
+    response, _, metrics = run_against(
+        behaviour, timeout_s=2.0, replicate_poll_interval_s=0.01, replicate_api_calls_per_min=10
+    )
+    assert response.status_code == 504
+    assert 1 <= behaviour.polls <= 10  # ~200 without the limiter

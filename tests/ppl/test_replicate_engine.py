@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 
 from ppl_backend.main import create_app
 from tests.ppl.conftest import CREATE_URL, REPLICATE, ppl_form, replicate_settings
-from tests.support import CANARY_TOKEN, png_bytes
+from tests.provider_contract import check_replicate_create, check_replicate_file_upload, enforce
+from tests.support import CANARY_TOKEN, noisy_jpeg, png_bytes
 
 OUTPUT_URL = "https://replicate.delivery/xezq/output.png"
 RESULT = png_bytes((256, 256), color=(0, 200, 0))
@@ -36,6 +37,13 @@ def prediction(status: str, output=None, error=None, pid: str = "p123") -> dict:
     }
 
 
+def replicate_create(*answers: httpx.Response) -> respx.Route:
+    """The create route, refusing what Replicate refuses (enums, data URIs over 1 MB, ...)."""
+    return respx.post(CREATE_URL).mock(
+        side_effect=enforce(check_replicate_create, answers[0] if len(answers) == 1 else answers)
+    )
+
+
 def post(client: TestClient, **fields):
     data, files = ppl_form(**fields)
     return client.post("/api/ppl-gen/generate", data=data, files=files)
@@ -52,24 +60,80 @@ def assert_error(response, status: int, code: str) -> dict:
 
 @respx.mock
 def test_succeeded_prediction_returns_the_downloaded_image(replicate_client, logs):
-    create = respx.post(CREATE_URL).respond(201, json=prediction("succeeded", OUTPUT_URL))
+    create = replicate_create(httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)))
     respx.get(OUTPUT_URL).respond(200, content=RESULT, headers={"Content-Type": "application/octet-stream"})
-    response = post(replicate_client, output_format="jpeg")
+    response = post(replicate_client)
     assert response.status_code == 200
     assert response.content == RESULT
-    assert response.headers["content-type"] == "image/png"  # the bytes, not the header or the request
-    sent = json.loads(create.calls.last.request.content)["input"]
-    assert sent["output_format"] == "jpg"  # Replicate rejects "jpeg"
+    assert response.headers["content-type"] == "image/png"  # the bytes, not the header
+    request = create.calls.last.request
+    sent = json.loads(request.content)["input"]
     assert sent["seed"] == 11 and sent["safety_tolerance"] == 2 and sent["aspect_ratio"] == "1:1"
+    # Compact and inline: the flat drawing stays a (smaller) PNG, the photo a JPEG.
     assert sent["input_image_1"].startswith("data:image/png;base64,")
     assert sent["input_image_2"].startswith("data:image/jpeg;base64,")
-    assert create.calls.last.request.headers["authorization"] == f"Bearer {CANARY_TOKEN}"
+    assert len(request.content) < 300_000
+    assert request.headers["authorization"] == f"Bearer {CANARY_TOKEN}"
+    # Replicate ends the prediction at our deadline itself: the time left, in seconds.
+    assert 100 <= int(request.headers["cancel-after"].removesuffix("s")) <= 120
     assert "Replicate 응답" in logs.text
 
 
 @respx.mock
+def test_jpeg_output_is_asked_as_jpg_and_answered_as_jpeg(replicate_client):
+    create = replicate_create(httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)))
+    respx.get(OUTPUT_URL).respond(200, content=RESULT)
+    response = post(replicate_client, output_format="jpeg")
+    assert json.loads(create.calls.last.request.content)["input"]["output_format"] == "jpg"  # not "jpeg"
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/jpeg"  # converted to what was asked
+    assert response.headers["content-disposition"].endswith('generated-ppl-image.jpg"')
+
+
+@respx.mock
+def test_an_input_with_real_transparency_stays_png(replicate_client):
+    create = replicate_create(httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)))
+    respx.get(OUTPUT_URL).respond(200, content=RESULT)
+    data, files = ppl_form()
+    files["input_image_1"] = ("c.png", png_bytes((400, 600), mode="RGBA"), "image/png")
+    assert replicate_client.post("/api/ppl-gen/generate", data=data, files=files).status_code == 200
+    sent = json.loads(create.calls.last.request.content)["input"]
+    assert sent["input_image_1"].startswith("data:image/png;base64,")
+
+
+@respx.mock
+def test_a_large_input_goes_through_the_files_api_and_is_deleted_after(logs):
+    with TestClient(create_app(replicate_settings(replicate_inline_max_kb=64))) as client:
+        upload = respx.post(f"{REPLICATE}/v1/files").mock(
+            side_effect=enforce(
+                check_replicate_file_upload,
+                lambda request: httpx.Response(
+                    201,
+                    json={
+                        "id": "file1", "name": "x", "content_type": "image/jpeg", "size": 1,
+                        "etag": "e", "checksums": {}, "metadata": {}, "created_at": "2026-11-30T00:00:00Z",
+                        "expires_at": None, "urls": {"get": f"{REPLICATE}/v1/files/file1"},
+                    },
+                ),
+            )
+        )
+        deleted = respx.delete(url__regex=rf"{REPLICATE}/v1/files/file\d").respond(204)
+        create = replicate_create(httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)))
+        respx.get(OUTPUT_URL).respond(200, content=RESULT)
+        data, files = ppl_form()
+        files["input_image_1"] = ("photo.jpg", noisy_jpeg((1600, 1200)), "image/jpeg")
+        response = client.post("/api/ppl-gen/generate", data=data, files=files)
+    assert response.status_code == 200, response.text
+    sent = json.loads(create.calls.last.request.content)["input"]
+    assert sent["input_image_1"] == f"{REPLICATE}/v1/files/file1"  # the noisy photo: uploaded
+    assert sent["input_image_2"].startswith("data:image/jpeg;base64,")  # the small product: inline
+    assert upload.call_count == 1 and deleted.call_count == 1
+    assert upload.calls.last.request.headers["authorization"] == f"Bearer {CANARY_TOKEN}"
+
+
+@respx.mock
 def test_empty_seed_is_not_sent(replicate_client):
-    create = respx.post(CREATE_URL).respond(201, json=prediction("succeeded", OUTPUT_URL))
+    create = replicate_create(httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)))
     respx.get(OUTPUT_URL).respond(200, content=RESULT)
     assert post(replicate_client, seed="").status_code == 200
     assert "seed" not in json.loads(create.calls.last.request.content)["input"]
@@ -77,7 +141,7 @@ def test_empty_seed_is_not_sent(replicate_client):
 
 @respx.mock
 def test_running_prediction_is_polled_to_its_end(replicate_client, logs):
-    respx.post(CREATE_URL).respond(201, json=prediction("starting"))
+    replicate_create(httpx.Response(201, json=prediction("starting")))
     poll = respx.get(f"{REPLICATE}/v1/predictions/p123").mock(
         side_effect=[
             httpx.Response(200, json=prediction("processing")),
@@ -94,7 +158,7 @@ def test_running_prediction_is_polled_to_its_end(replicate_client, logs):
 
 @respx.mock
 def test_one_failed_poll_is_retried(replicate_client):
-    respx.post(CREATE_URL).respond(201, json=prediction("processing"))
+    replicate_create(httpx.Response(201, json=prediction("processing")))
     respx.get(f"{REPLICATE}/v1/predictions/p123").mock(
         side_effect=[httpx.ConnectError("blip"), httpx.Response(200, json=prediction("succeeded", OUTPUT_URL))]
     )
@@ -132,11 +196,9 @@ def test_rate_limit_longer_than_the_deadline_is_answered_at_once_with_retry_afte
 
 @respx.mock
 def test_rate_limited_create_is_retried_inside_the_deadline(replicate_client, logs):
-    route = respx.post(CREATE_URL).mock(
-        side_effect=[
-            httpx.Response(429, json={"status": 429}, headers={"Retry-After": "1"}),
-            httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)),
-        ]
+    route = replicate_create(
+        httpx.Response(429, json={"status": 429}, headers={"Retry-After": "1"}),
+        httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)),
     )
     respx.get(OUTPUT_URL).respond(200, content=RESULT)
     assert post(replicate_client).status_code == 200
@@ -153,27 +215,27 @@ def test_rate_limited_create_is_retried_inside_the_deadline(replicate_client, lo
 )
 @respx.mock
 def test_moderated_prediction_is_422(replicate_client, error_text):
-    respx.post(CREATE_URL).respond(201, json=prediction("failed", error=error_text))
+    replicate_create(httpx.Response(201, json=prediction("failed", error=error_text)))
     assert_error(post(replicate_client), 422, "CONTENT_MODERATED")
 
 
 @respx.mock
 def test_failed_prediction_is_generation_failed(replicate_client):
-    respx.post(CREATE_URL).respond(201, json=prediction("failed", error="CUDA out of memory"))
+    replicate_create(httpx.Response(201, json=prediction("failed", error="CUDA out of memory")))
     error = assert_error(post(replicate_client), 502, "GENERATION_FAILED")
     assert "CUDA" not in error["message"]
 
 
 @respx.mock
 def test_canceled_prediction_is_generation_failed(replicate_client):
-    respx.post(CREATE_URL).respond(201, json=prediction("canceled"))
+    replicate_create(httpx.Response(201, json=prediction("canceled")))
     assert_error(post(replicate_client), 502, "GENERATION_FAILED")
 
 
-@pytest.mark.parametrize("output", [{"image": OUTPUT_URL}, 42, None, [], "not-a-url"])
+@pytest.mark.parametrize("output", [{"image": OUTPUT_URL}, 42, None, [], "not-a-url", [42], True])
 @respx.mock
 def test_unexpected_output_type(replicate_client, output):
-    respx.post(CREATE_URL).respond(201, json=prediction("succeeded", output))
+    replicate_create(httpx.Response(201, json=prediction("succeeded", output)))
     error = assert_error(post(replicate_client), 502, "UNPROCESSABLE_RESULT")
     assert "처리할 수 없는 결과 타입입니다" in error["message"]
 
@@ -181,7 +243,7 @@ def test_unexpected_output_type(replicate_client, output):
 @respx.mock
 def test_list_output_and_data_uri_output(replicate_client):
     data_uri = "data:image/png;base64," + base64.b64encode(RESULT).decode()
-    respx.post(CREATE_URL).respond(201, json=prediction("succeeded", [data_uri]))
+    replicate_create(httpx.Response(201, json=prediction("succeeded", [data_uri])))
     response = post(replicate_client)
     assert response.status_code == 200 and response.content == RESULT
 
@@ -189,7 +251,7 @@ def test_list_output_and_data_uri_output(replicate_client):
 @respx.mock
 def test_result_on_a_foreign_host_is_not_downloaded(replicate_client):
     evil = "https://evil.example/output.png"
-    respx.post(CREATE_URL).respond(201, json=prediction("succeeded", evil))
+    replicate_create(httpx.Response(201, json=prediction("succeeded", evil)))
     fetched = respx.get(evil).respond(200, content=RESULT)
     assert_error(post(replicate_client), 502, "UPSTREAM_ERROR")
     assert not fetched.called
@@ -197,7 +259,7 @@ def test_result_on_a_foreign_host_is_not_downloaded(replicate_client):
 
 @respx.mock
 def test_result_download_failure_and_garbage_result(replicate_client):
-    respx.post(CREATE_URL).respond(201, json=prediction("succeeded", OUTPUT_URL))
+    replicate_create(httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)))
     respx.get(OUTPUT_URL).mock(side_effect=[httpx.Response(500), httpx.Response(200, content=b"<html>not an image</html>")])
     assert_error(post(replicate_client), 502, "UPSTREAM_ERROR")
     assert_error(post(replicate_client), 502, "UPSTREAM_ERROR")
@@ -229,7 +291,7 @@ def test_missing_token_keeps_the_process_up_and_answers_503(logs):
 def test_token_never_appears_in_responses_or_logs(replicate_client, logs, capsys):
     respx.post(CREATE_URL).respond(401, json={"detail": f"Invalid token {CANARY_TOKEN}"})
     response = post(replicate_client)
-    respx.post(CREATE_URL).respond(201, json=prediction("failed", error=f"bad {CANARY_TOKEN}"))
+    replicate_create(httpx.Response(201, json=prediction("failed", error=f"bad {CANARY_TOKEN}")))
     response2 = post(replicate_client)
     for r in (response, response2):
         assert CANARY_TOKEN not in r.text and CANARY_TOKEN not in str(r.headers)
@@ -261,26 +323,110 @@ class _Fetcher:
     [
         (OUTPUT_URL, [OUTPUT_URL]),
         ([OUTPUT_URL, "https://replicate.delivery/other.png"], [OUTPUT_URL]),
-        ("FILE_OUTPUT", [OUTPUT_URL]),
-        (["FILE_OUTPUT"], [OUTPUT_URL]),
-        (RESULT, []),
-        ([RESULT], []),
     ],
-    ids=["url", "list-of-urls", "file-output", "list-of-file-outputs", "bytes", "list-of-bytes"],
+    ids=["url", "list-of-urls"],
 )
 async def test_every_output_shape_the_model_has_produced(output, fetched):
-    import replicate
-    from replicate.helpers import FileOutput
-
     from ppl_backend.replicate_engine import output_bytes
 
-    def materialise(value):
-        if value == "FILE_OUTPUT":
-            return FileOutput(OUTPUT_URL, replicate.Client(api_token="unused"))
-        if isinstance(value, list):
-            return [materialise(v) for v in value]
-        return value
-
     fetcher = _Fetcher()
-    assert await output_bytes(materialise(output), fetcher) == RESULT
-    assert fetcher.urls == fetched  # FileOutput is downloaded by us (host check, cap), not by the client
+    assert await output_bytes(output, fetcher) == RESULT
+    assert fetcher.urls == fetched
+
+
+@respx.mock
+def test_aborted_prediction_is_a_timeout_at_once_and_not_cancelled(replicate_client):
+    replicate_create(httpx.Response(201, json=prediction("starting")))
+    poll = respx.get(f"{REPLICATE}/v1/predictions/p123").mock(
+        side_effect=[httpx.Response(200, json=prediction("starting")), httpx.Response(200, json=prediction("aborted"))]
+    )
+    cancel = respx.post(f"{REPLICATE}/v1/predictions/p123/cancel").respond(200, json=prediction("canceled"))
+    error = assert_error(post(replicate_client), 504, "GENERATION_TIMEOUT")
+    assert "시작하지 못했습니다" in error["message"]
+    assert poll.call_count == 2  # no third poll: aborted is an end state
+    assert not cancel.called  # nothing ran, nothing to stop (and an aborted prediction is not billed)
+
+
+@respx.mock
+def test_a_throttled_poll_waits_and_is_counted(replicate_client, logs):
+    replicate_create(httpx.Response(201, json=prediction("processing")))
+    poll = respx.get(f"{REPLICATE}/v1/predictions/p123").mock(
+        side_effect=[
+            httpx.Response(429, json={"detail": "Request was throttled. Your rate limit resets in ~0s."}),
+            httpx.Response(200, json=prediction("succeeded", OUTPUT_URL)),
+        ]
+    )
+    respx.get(OUTPUT_URL).respond(200, content=RESULT)
+    assert post(replicate_client).status_code == 200
+    assert poll.call_count == 2
+    metrics = replicate_client.get("/metrics").text
+    assert 'provider_throttled_total{call="poll",engine="replicate",service="ppl"} 1.0' in metrics
+    assert "요청 한도(429)" in logs.text
+
+
+@respx.mock
+def test_unknown_status_three_times_fails_and_cancels(replicate_client, logs):
+    replicate_create(httpx.Response(201, json=prediction("starting")))
+    poll = respx.get(f"{REPLICATE}/v1/predictions/p123").respond(200, json=prediction("warming"))
+    cancel = respx.post(f"{REPLICATE}/v1/predictions/p123/cancel").respond(200, json=prediction("canceled"))
+    assert_error(post(replicate_client), 502, "UPSTREAM_ERROR")
+    assert poll.call_count == 3
+    assert cancel.called  # a non-success exit stops the prediction
+    assert "unknown status 'warming'" in logs.text
+
+
+@respx.mock
+def test_repeated_poll_failures_end_the_generation_and_cancel(replicate_client):
+    replicate_create(httpx.Response(201, json=prediction("processing")))
+    respx.get(f"{REPLICATE}/v1/predictions/p123").mock(
+        side_effect=[httpx.Response(500), httpx.ConnectError("down"), httpx.Response(200, text="<html>")]
+    )
+    cancel = respx.post(f"{REPLICATE}/v1/predictions/p123/cancel").respond(200, json=prediction("canceled"))
+    assert_error(post(replicate_client), 502, "UPSTREAM_ERROR")
+    assert cancel.called
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(201, json=[prediction("starting")]),  # a list where an object belongs
+        httpx.Response(201, json={**prediction("starting"), "id": ["p1"]}),
+        httpx.Response(201, json={**prediction("starting"), "id": "../../v1/account"}),
+        httpx.Response(201, json={**prediction("starting"), "status": None}),
+        httpx.Response(201, content=b'{"id": "p\\ud800", "status": "starting"}'),
+        httpx.Response(201, content=b"\xff\xfe not utf-8"),
+    ],
+)
+@respx.mock
+def test_create_answers_of_the_wrong_shape_are_upstream_errors(replicate_client, answer):
+    replicate_create(answer)
+    assert_error(post(replicate_client), 502, "UPSTREAM_ERROR")
+
+
+@respx.mock
+def test_a_lone_surrogate_in_a_status_or_error_is_survived_on_both_paths(replicate_client):
+    body = json.dumps({**prediction("failed"), "error": "boom \ud800"}).encode()
+    replicate_create(httpx.Response(201, content=body))
+    assert_error(post(replicate_client), 502, "GENERATION_FAILED")
+    data, files = ppl_form()
+    streamed = replicate_client.post(
+        "/api/ppl-gen/generate", data=data, files=files, headers={"Accept": "text/event-stream"}
+    )
+    assert streamed.status_code == 200 and "event: error" in streamed.text
+    assert '"code":"GENERATION_FAILED"' in streamed.text
+
+
+def test_seed_beyond_int32_is_refused_before_anything_is_sent(replicate_client):
+    with respx.mock:
+        create = respx.post(CREATE_URL).respond(201, json=prediction("succeeded", OUTPUT_URL))
+        assert_error(post(replicate_client, seed="2147483648"), 422, "VALIDATION_ERROR")
+        assert not create.called
+
+
+@pytest.mark.parametrize("bad", ["r8_abc def", "r8_a\nb", "r8_한글"])
+def test_a_token_that_cannot_be_a_header_is_not_ready_and_never_quoted(bad):
+    with TestClient(create_app(replicate_settings(replicate_api_token=bad))) as client:
+        ready = client.get("/ready")
+        error = assert_error(post(client), 503, "ENGINE_NOT_CONFIGURED")
+    assert ready.status_code == 503
+    assert "REPLICATE_API_TOKEN" in error["message"] and bad.strip() not in ready.text
