@@ -163,8 +163,10 @@ class ReplicateEngine:
         if params.seed is not None:
             model_input["seed"] = params.seed
         inline_max = self._settings.replicate_inline_max_kb * 1024
-        for name in FILE_FIELDS:
-            encoded, data_uri = await self._run_sync(_encode, images[name], inline_max)
+        encodings = await asyncio.gather(
+            *(self._run_sync(_encode, images[name], inline_max) for name in FILE_FIELDS)
+        )
+        for name, (encoded, data_uri) in zip(FILE_FIELDS, encodings, strict=True):
             if data_uri is None:
                 extension = "png" if encoded.media_type == "image/png" else "jpg"
                 upload = await self._api.upload_file(encoded.data, encoded.media_type, f"{name}.{extension}")

@@ -519,10 +519,15 @@ def compact(image: PreparedImage, *, jpeg_quality: int = 90) -> EncodedImage:
     white: grain there costs bytes, and a consumer that drops alpha sees paper, not
     noise). Without: a JPEG at ``jpeg_quality`` (4:2:0, optimised Huffman tables),
     unless the image's lossless PNG is already no larger (flat-colour drawings), in
-    which case that PNG, optimised. Never larger than ``image.data``, which is
-    returned as it is when nothing beats it. CPU work (up to ~0.15 s for 1024 px):
+    which case that PNG, optimised. A JPEG (no transparency) is already compact and
+    is returned as it is. Never larger than ``image.data``, which is returned as it
+    is when nothing beats it. CPU work (up to ~0.15 s for 1024 px):
     run it in the worker pool.
     """
+    if image.media_type == "image/jpeg":
+        # Already lossy and compact (normalised at quality 92): encoding it again would
+        # cost CPU on every request and lose detail for a few percent of bytes.
+        return EncodedImage(data=image.data, media_type=image.media_type)
     pil = image.to_pil()
     if image.has_alpha:
         candidate = _optimised_png(_clear_invisible(pil))
