@@ -64,7 +64,8 @@ class FakeState:
     def new_task(self, body: bytes) -> tuple[str, Task]:
         match = TAG.search(body)
         tag = match.group().decode() if match else "untagged"
-        task_id = f"{tag}.{next(self.counter)}"
+        # Letters, digits, "-" and "_" only, like a real prediction or task id.
+        task_id = f"{tag}-{next(self.counter)}"
         task = Task(tag=tag, created=time.monotonic())
         self.tasks[task_id] = task
         self.max_active = max(self.max_active, self.active())

@@ -170,6 +170,7 @@ FIGURE_NAMES = {
     "rss": "4. 피크 RSS",
     "health": "5. `/health` 지연",
     "local": "6. 로컬 엔진",
+    "inputs": "7. 입력 크기",
 }
 BUSY_VCPU = 0.15
 
@@ -271,7 +272,8 @@ def _method(r: dict[str, Any]) -> list[str]:
         "",
         "- **서비스**: 배포와 같은 명령 `python -m uvicorn goods_backend.main:app --host 127.0.0.1 --port <p>` "
         "(PPL도 같음), 서비스마다 프로세스 하나. `GOODS_ENGINE=bfl` / `PPL_ENGINE=replicate`, "
-        "`BFL_BASE_URL`/`REPLICATE_BASE_URL`은 가짜 제공자, `RESULT_HOSTS=127.0.0.1`, 키는 "
+        "`BFL_BASE_URL`/`REPLICATE_BASE_URL`은 가짜 제공자, `RESULT_HOSTS`는 그 가짜의 출처(`http://127.0.0.1:<p>`), "
+        "`REPLICATE_CREATES_PER_MIN=600`(파드 몫의 생성 속도 제한이 측정 대신 요청을 늦추지 않게), 키는 "
         "`bench-placeholder-key`. 그 밖의 설정은 기본값(로그 INFO, 접근 로그 포함)이고, 항목별로 바꾼 값은 아래에 적었습니다.",
         "- **가짜 제공자** (`bench/fakes.py`): 가짜 BFL과 가짜 Replicate를 각각 별도 uvicorn 프로세스로 띄웁니다. "
         "생성 작업을 만든 뒤 정해진 지연(또는 하네스가 풀어 줄 때까지 보류) 후 완료로 답하고, 결과 이미지는 "

@@ -722,8 +722,8 @@ def test_bench_fakes_refuse_what_the_providers_refuse() -> None:
 
             bfl_tasks = client.get(f"{bfl.url}/_bench/stats").json()["tasks"]
             rep_tasks = client.get(f"{rep.url}/_bench/stats").json()["tasks"]
-    assert list(bfl_tasks) == ["bench-tag-a1.1"]  # refused requests make no task
-    assert list(rep_tasks) == ["bench-tag-b2.1"]
+    assert list(bfl_tasks) == ["bench-tag-a1-1"]  # refused requests make no task
+    assert list(rep_tasks) == ["bench-tag-b2-1"]
     assert (
-        bfl_tasks["bench-tag-a1.1"]["requests"] == 1 and bfl_tasks["bench-tag-a1.1"]["fake_s"] > 0
+        bfl_tasks["bench-tag-a1-1"]["requests"] == 1 and bfl_tasks["bench-tag-a1-1"]["fake_s"] > 0
     )

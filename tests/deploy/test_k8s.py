@@ -192,3 +192,14 @@ def test_the_secret_is_never_part_of_the_kustomization(objects):
     assert not [o for o in objects if o["kind"] == "Secret"]
     example = (ROOT / "k8s" / "examples" / "api-keys-secret.example.yaml").read_text()
     assert "<your_replicate_token>" in example and "<your_bfl_key>" in example
+
+
+def test_replicate_calls_of_every_replica_together_stay_inside_the_account_limits(by_kind):
+    """3000 non-create calls and 600 creates a minute per account, shared by all replicas."""
+    hpa = by_kind["HorizontalPodAutoscaler"]
+    (ppl_hpa,) = [h for h in hpa.values() if h["spec"]["scaleTargetRef"]["name"] == "ppl-gen-backend-deployment-lee-2"]
+    replicas = ppl_hpa["spec"]["maxReplicas"]
+    (config,) = [c for name, c in by_kind["ConfigMap"].items() if name.startswith("ppl-gen-backend-config-lee-2")]
+    settings = PplSettings(**{k.lower(): v for k, v in config["data"].items()})
+    assert replicas * settings.replicate_api_calls_per_min <= 3000
+    assert replicas * settings.replicate_creates_per_min <= 600
