@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS := $(VENV)/.deps-installed
 
-.PHONY: run test lint bench install clean
+.PHONY: run test check lint bench install clean
 
 run: $(DEPS)
 	$(PY) scripts/run_local.py
@@ -15,8 +15,11 @@ test: $(DEPS)
 bench: $(DEPS)
 	$(PY) -m bench.run
 
-lint: $(DEPS)
+# Static checks (CI runs this before the tests).
+check: $(DEPS)
 	$(VENV)/bin/ruff check .
+
+lint: check
 
 install: $(DEPS)
 

@@ -41,7 +41,10 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 CODE_SPAN = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
 SHELL_BLOCK = re.compile(r"```(?:bash|sh|shell)\n(.*?)```", re.S)
 GREP = re.compile(r"""grep\s+((?:-[a-zA-Z]+\s+)*)(?:"([^"]+)"|'([^']+)'|([^\s|'"-][^\s|]*))""")
-NGINX_VARS = {"PAGE", "BACKEND_ADDR", "LISTEN_PORT", "STATIC_ROOT", "NGINX_TMP", "NGINX_CONF_DIR", "NGINX_MIME_TYPES"}
+NGINX_VARS = {
+    "PAGE", "BACKEND_ADDR", "LISTEN_PORT", "STATIC_ROOT", "NGINX_TMP", "NGINX_CONF_DIR", "NGINX_MIME_TYPES",
+    "CLIENT_BODY_TIMEOUT",
+}  # fmt: skip
 
 
 def code_text() -> str:
