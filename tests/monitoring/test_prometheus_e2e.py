@@ -13,6 +13,12 @@ window covers the whole run; the assertions are on ratios (a 200 share, a mean, 
 which rate() extrapolation cannot bend because every series of a target shares its scrape
 timestamps, and on raw counters, which are exact.
 
+Spend: goods has a daily budget of 10.5 images, so the 10 generations of its plan (every one
+reaches the provider) fit and an 11th, sent after them, is refused with 429 BUDGET_EXHAUSTED: the
+budget alert fires, while the 200 share and the error share, which leave policy refusals out,
+stay those of the plan. PPL has no budget: its budget alerts stay silent. Per-client limits
+(RATE_LIMIT_*) are off, or the plan's burst from one address would be refused with RATE_LIMITED.
+
 Series are created before the first scrape (`precreate`). The app creates a labelled series on
 its first use, already at 1, and rate()/increase() cannot see that first step: in production
 the first event of each outcome on each pod is lost that way (see the report: pre-creating the
@@ -56,14 +62,21 @@ EXPECTED_COUNTS = {
     ("goods", "ok", "200"): 6,
     ("goods", "CONTENT_MODERATED", "422"): 2,
     ("goods", "GENERATION_TIMEOUT", "504"): 2,
+    ("goods", "BUDGET_EXHAUSTED", "429"): 1,  # the 11th, over the budget
     ("ppl", "ok", "200"): 7,
     ("ppl", "CONTENT_MODERATED", "422"): 1,
     ("ppl", "VALIDATION_ERROR", "422"): 1,
     ("ppl", "GENERATION_TIMEOUT", "504"): 1,
 }
-# 200 share = ok / all; server-error share = (5xx + 429) / all: 422s are not server errors.
+# 200 share = ok / all; server-error share = (5xx + 429) / all: 422s are not server errors, and
+# the policy refusal (BUDGET_EXHAUSTED) counts nowhere.
 SUCCESS_RATIO = {"goods": 6 / 10, "ppl": 7 / 10}
 ERROR_RATIO = {"goods": 2 / 10, "ppl": 1 / 10}
+GOODS_BUDGET_IMAGES = 10.5  # the plan's 10 generations fit, an 11th does not
+NO_CLIENT_LIMITS = {"rate_limit_per_minute": 0, "rate_limit_in_flight": 0}
+# Dashboard queries that may rightly be empty here: the projection needs spend that Prometheus
+# saw grow within the hour (the plan's generations may all land between two scrapes).
+MAY_BE_EMPTY = ("service:generation_budget_exhaustion_hours:rate1h",)
 
 
 # ---- the services ------------------------------------------------------------------------------
@@ -97,6 +110,13 @@ def samples(app: Any, name: str, **match: str) -> list[tuple[dict[str, str], flo
         for sample in family.samples:
             if sample.name == name and all(sample.labels.get(k) == v for k, v in match.items()):
                 out.append((sample.labels, sample.value))
+    return out
+
+
+def app_total(app: Any, name: str, by: str = "service") -> dict[str, float]:
+    out: dict[str, float] = {}
+    for labels, value in samples(app, name):
+        out[labels[by]] = out.get(labels[by], 0.0) + value
     return out
 
 
@@ -241,16 +261,19 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
     with ExitStack() as stack:
         bfl = stack.enter_context(serve(scripted_bfl()))
         replicate = stack.enter_context(serve(scripted_replicate()))
-        goods_app = create_goods_app(
-            bfl_settings(
-                bfl_base_url=bfl.url, result_hosts=(bfl.url,), bfl_poll_interval_s=0.05,
-                bfl_max_polls=120, generation_timeout_s=DEADLINE_S,
-            )
+        goods_settings = dict(
+            bfl_base_url=bfl.url, result_hosts=(bfl.url,), bfl_poll_interval_s=0.05,
+            bfl_max_polls=120, generation_timeout_s=DEADLINE_S, **NO_CLIENT_LIMITS,
         )
+        plain = bfl_settings(**goods_settings)
+        price = plain.price_of("bfl", plain.bfl_model)
+        assert price > 0, "goods' model has no price: nothing would be spent"
+        budget = GOODS_BUDGET_IMAGES * price
+        goods_app = create_goods_app(bfl_settings(**goods_settings, daily_budget_usd=budget))
         ppl_app = create_ppl_app(
             replicate_settings(
                 replicate_base_url=replicate.url, result_hosts=(replicate.url,),
-                replicate_poll_interval_s=0.05, generation_timeout_s=DEADLINE_S,
+                replicate_poll_interval_s=0.05, generation_timeout_s=DEADLINE_S, **NO_CLIENT_LIMITS,
             )
         )
         goods = stack.enter_context(ServerThread(goods_app))
@@ -287,6 +310,9 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         assert ppl_answers == {
             (200, "ok"): 7, (422, "CONTENT_MODERATED"): 1, (422, "VALIDATION_ERROR"): 1, (504, "GENERATION_TIMEOUT"): 1
         }
+        # Every goods generation reached the provider: 10 images spent, half an image left.
+        assert app_total(goods_app, "generation_spend_usd_total") == {"goods": pytest.approx(10 * price)}
+        assert goods_request(goods.url, "ok") == (429, "BUDGET_EXHAUSTED")
 
         # 3. Prometheus has scraped the final counts (raw counters are exact).
         def counts() -> dict[tuple[str, str, str], int]:
@@ -350,13 +376,66 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         # Local fake providers: every success is far below the runbook's 60/90/120 s.
         assert max(expected["service:generation_duration_seconds:p95_30m"].values()) < 10
 
+        # Spend and budget: the recorded deployment values are the apps' own (one replica each).
+        spent_today = app_total(goods_app, "generation_spend_today_usd") | app_total(
+            ppl_app, "generation_spend_today_usd"
+        )
+        assert spent_today["goods"] == pytest.approx(10 * price)
+        spend_expected = {
+            "service:generation_budget_usd:max": {"goods": budget, "ppl": 0.0},  # ppl: no budget
+            "service:generation_spend_today_usd:sum": spent_today,
+            "service:generation_budget_spent:ratio": {"goods": spent_today["goods"] / budget},
+        }
+        for name, values in spend_expected.items():
+            prom.wait(
+                name,
+                lambda name=name: prom.by_service(name),
+                lambda v, values=values: v.keys() == values.keys()
+                and all(math.isclose(v[k], values[k], rel_tol=1e-9) for k in v),
+            )
+        prom.wait(
+            "the recorded budget refusal",
+            lambda: prom.by_service("service:generation_budget_refusals:increase5m"),
+            lambda v: v.keys() == {"goods", "ppl"} and v["goods"] >= 1 and v["ppl"] == 0,
+        )
+        prom.wait(
+            "the recorded spend rate",  # rate() needs two scrapes of a counter born at the first spend
+            lambda: prom.by_service("service:generation_spend_usd_per_hour:rate1h"),
+            lambda v: v.keys() == {"goods", "ppl"} and min(v.values()) >= 0,
+        )
+        # The counters as scraped are exact: spend by model, generations started by identity.
+        spend_by_model = {
+            (s["metric"]["service"], s["metric"]["engine"], s["metric"]["model"]): float(s["value"][1])
+            for s in prom.query("sum by (service, engine, model) (generation_spend_usd_total)")
+        }
+        assert spend_by_model == pytest.approx(
+            {("goods", "bfl", plain.bfl_model): 10 * price}
+            | {
+                (labels["service"], labels["engine"], labels["model"]): value
+                for labels, value in samples(ppl_app, "generation_spend_usd_total")
+            }
+        )
+        started_by_identity = {
+            (s["metric"]["service"], s["metric"]["identity"]): float(s["value"][1])
+            for s in prom.query("sum by (service, identity) (generations_started_total)")
+        }
+        app_started = {
+            (labels["service"], labels["identity"]): value
+            for app in (goods_app, ppl_app)
+            for labels, value in samples(app, "generations_started_total")
+        }
+        assert started_by_identity == app_started
+        # Anonymous clients (no trusted sign-in header); the refused 11th never started.
+        assert started_by_identity[("goods", "anonymous")] == 10
+        assert started_by_identity[("goods", "signed_in")] == 0
+
         # The Grafana dashboard's queries are valid PromQL, and those on our metrics have data.
         dashboard = json.loads((MONITORING / "grafana-dashboard.json").read_text())
         for panel in dashboard["panels"]:
             for target in panel.get("targets", []):
                 expr = target["expr"].replace("$service", "ppl|goods")
                 result = prom.query(expr)
-                if not re.search(r"\b(container|kube)_", expr):
+                if not re.search(r"\b(container|kube)_", expr) and not any(name in expr for name in MAY_BE_EMPTY):
                     assert result, (panel["title"], expr)
 
         # 5. The alert expressions: what they return right now.
@@ -367,6 +446,9 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
             "WebtoonSuccessRateLow": SUCCESS_RATIO,  # both below 95 % with >= 10 requests
             "WebtoonErrorRateHigh": ERROR_RATIO,  # both at >= 5 %
             "WebtoonGenerationTimeouts": {"goods": 0.2},  # ppl had a single timeout: below the 2 needed
+            # Refusing at 10 of 10.5 images (95 %): the next one did not fit. The 80 % alert and the
+            # projection step aside; ppl has no budget.
+            "WebtoonBudgetExhausted": {"goods": spent_today["goods"] / budget},
         }
         for name, values in returned.items():
             assert values == pytest.approx(want.get(name, {}), rel=1e-9), name
@@ -396,6 +478,7 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
                 ("WebtoonErrorRateHigh", "goods", "P2", "pending"),
                 ("WebtoonErrorRateHigh", "ppl", "P2", "pending"),
                 ("WebtoonGenerationTimeouts", "goods", "P3", "pending"),
+                ("WebtoonBudgetExhausted", "goods", "P2", "firing"),  # no `for`
             },
         )
     assert time.monotonic() - started < 90

@@ -8,13 +8,16 @@ import re
 import shutil
 import subprocess
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
 from tests.monitoring.conftest import MONITORING, ROOT, RULES_FILE
-from webtoon_core.metrics import ServiceMetrics
+from webtoon_core.metrics import PRIMED_OUTCOMES, ServiceMetrics
+from webtoon_core.settings import CommonSettings
 
 SEVERITIES = {"P1", "P2", "P3", "P4"}
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -22,6 +25,17 @@ OUR_METRIC = re.compile(r"(?<![\w:])((?:generation_|generations_|provider_|engin
 OUR_METRIC_OR_RECORD = re.compile(r"(?:service:|generation_|generations_|provider_|engine_)\w+")
 LINK = re.compile(r"docs/troubleshooting-guide\.md#([^\s,)]+)")
 BACKENDS = {"ppl": "ppl-gen-backend", "goods": "goods-gen-backend"}
+# What the spend, budget and refusal rules and panels are written against: name -> (type, labels).
+SPEND_METRICS = {
+    "generation_spend_usd_total": ("counter", {"service", "engine", "model"}),
+    "generation_budget_usd": ("gauge", {"service"}),
+    "generation_spend_today_usd": ("gauge", {"service"}),
+    "generations_started_total": ("counter", {"service", "engine", "identity"}),
+    "provider_throttled_total": ("counter", {"service", "engine", "call"}),
+}
+# Answered 429 by policy, not for lack of capacity: left out of the request counts and ratios.
+POLICY_REFUSALS = ("RATE_LIMITED", "BUDGET_EXHAUSTED")
+REFUSALS = ("RATE_LIMITED", "BUDGET_EXHAUSTED", "CROSS_SITE_FORBIDDEN")
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -106,6 +120,61 @@ def test_every_metric_of_ours_in_the_rules_is_exported_by_the_app(rules):
     assert used - exported == set(), f"not in webtoon_core/metrics.py: {sorted(used - exported)}"
 
 
+def test_the_app_exports_the_spend_and_refusal_metrics_the_rules_expect():
+    metrics = ServiceMetrics("ppl")
+    # prometheus_client has no public view of a labelled metric's label names before its first child.
+    collectors = metrics.registry._names_to_collectors  # noqa: SLF001
+    types = {family.name: family.type for family in metrics.registry.collect()}
+    for name, (kind, labels) in SPEND_METRICS.items():
+        assert name in collectors, f"webtoon_core/metrics.py does not export {name}"
+        family = name.removesuffix("_total") if kind == "counter" else name
+        assert types.get(family) == kind, (name, types.get(family))
+        assert set(collectors[name]._labelnames) == labels, name  # noqa: SLF001
+    primed = {(outcome, status) for outcome, status in PRIMED_OUTCOMES}
+    assert {("RATE_LIMITED", "429"), ("BUDGET_EXHAUSTED", "429"), ("CROSS_SITE_FORBIDDEN", "403")} <= primed
+
+
+def test_policy_refusals_are_left_out_of_the_request_counts_and_ratios(rules):
+    (group,) = [g for g in rules["groups"] if g["name"] == "webtoon-generation.records"]
+    exclusion = f'outcome!~"{"|".join(POLICY_REFUSALS)}"'
+    checked = 0
+    for rule in group["rules"]:
+        for selector in re.findall(r"generation_requests_total\{([^}]*)\}", rule["expr"]):
+            if re.search(r'\boutcome="|\bstatus="200"', selector):
+                continue  # one outcome (a timeout, a refusal) or the successes: no refusal in it
+            assert exclusion in selector, (rule["record"], selector)
+            checked += 1
+    assert checked >= 9
+
+
+def test_every_budget_alert_needs_a_budget(recording_rules, alert_rules):
+    """No budget configured (DAILY_BUDGET_USD unset: the gauge is 0): the budget series are absent."""
+    for record in ("service:generation_budget_spent:ratio", "service:generation_budget_exhaustion_hours:rate1h"):
+        assert "(service:generation_budget_usd:max > 0)" in recording_rules[record], record
+    budget_alerts = [rule for rule in alert_rules if rule["alert"].startswith("WebtoonBudget")]
+    assert len(budget_alerts) == 3
+    for rule in budget_alerts:
+        assert re.match(r"service:generation_budget_(spent:ratio|exhaustion_hours:rate1h)\b", rule["expr"]), rule["alert"]
+
+
+def test_the_projection_counts_hours_left_in_the_budgets_time_zone(alert_rules):
+    """WebtoonBudgetBurnFast shifts UTC by a fixed offset: it must be the zone's, all year round."""
+    zone = CommonSettings.model_fields["budget_timezone"].default
+    overrides = [
+        f"{path.relative_to(ROOT)}: {line.strip()}"
+        for path in (ROOT / "k8s").rglob("*.yaml")
+        if MONITORING not in path.parents
+        for line in path.read_text().splitlines()
+        if "BUDGET_TIMEZONE" in line
+    ]
+    assert overrides == [], f"k8s/ sets BUDGET_TIMEZONE; WebtoonBudgetBurnFast assumes {zone}: {overrides}"
+    offsets = {ZoneInfo(zone).utcoffset(datetime(2025, month, 1)) for month in (1, 7)}
+    assert len(offsets) == 1, f"{zone} has daylight saving: a fixed offset in the rule is wrong half the year"
+    (offset,) = offsets
+    (rule,) = [r for r in alert_rules if r["alert"] == "WebtoonBudgetBurnFast"]
+    assert f"(time() + {int(offset.total_seconds())}) % 86400" in rule["expr"]
+
+
 def test_every_alert_has_a_severity_a_service_and_korean_text(alert_rules):
     assert len(alert_rules) >= 14
     for rule in alert_rules:
@@ -156,6 +225,23 @@ def test_runbook_thresholds(alert_rules, alert, threshold, severity):
     assert rule.get("for"), f"{alert} pages on a single evaluation"
 
 
+@pytest.mark.parametrize(
+    "alert, threshold, severity",
+    [
+        ("WebtoonBudgetNearlyExhausted", "service:generation_budget_spent:ratio >= 0.8 < 1", "P3"),  # 80 % of the budget
+        ("WebtoonBudgetExhausted", "service:generation_budget_spent:ratio >= 1", "P2"),  # 100 %: refusals
+        ("WebtoonBudgetExhausted", "service:generation_budget_refusals:increase5m > 0", "P2"),  # ... or refusing already
+        ("WebtoonBudgetBurnFast", "/ 3600 - 1", "P3"),  # gone an hour or more before midnight
+        ("WebtoonProviderPollThrottled", 'call="poll"}[15m])) >= 5', "P3"),
+        ("WebtoonRateLimitedBurst", 'outcome="RATE_LIMITED"}[15m])) >= 30', "P4"),
+    ],
+)
+def test_spend_and_refusal_thresholds(alert_rules, alert, threshold, severity):
+    (rule,) = [r for r in alert_rules if r["alert"] == alert]
+    assert threshold in rule["expr"]
+    assert rule["labels"]["severity"] == severity
+
+
 def test_kubernetes_alerts_are_scoped_to_namespace_lee_and_our_containers(rules):
     (group,) = [g for g in rules["groups"] if g["name"] == "webtoon-kubernetes.alerts"]
     for rule in group["rules"]:
@@ -164,9 +250,12 @@ def test_kubernetes_alerts_are_scoped_to_namespace_lee_and_our_containers(rules)
             assert '=~".*-lee-2"' in selector, (rule["alert"], selector)
 
 
+def dashboard() -> dict:
+    return json.loads((MONITORING / "grafana-dashboard.json").read_text())
+
+
 def test_grafana_dashboard_queries_what_exists(recording_rules):
-    dashboard = json.loads((MONITORING / "grafana-dashboard.json").read_text())
-    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel.get("targets", [])]
+    exprs = [t["expr"] for panel in dashboard()["panels"] for t in panel.get("targets", [])]
     assert len(exprs) >= 10
     exported = exported_names()
     for expr in exprs:
@@ -175,6 +264,48 @@ def test_grafana_dashboard_queries_what_exists(recording_rules):
             assert name in exported, expr
         for name in re.findall(r"\bservice:[\w:]+", expr):
             assert name in recording_rules, expr
+
+
+def test_grafana_dashboard_layout_is_valid(alert_rules):
+    panels = dashboard()["panels"]
+    ids = [panel["id"] for panel in panels]
+    assert len(ids) == len(set(ids)), "panel ids repeat"
+    cells: dict[tuple[int, int], str] = {}
+    for panel in panels:
+        pos = panel["gridPos"]
+        assert pos["x"] + pos["w"] <= 24, panel["title"]
+        for x in range(pos["x"], pos["x"] + pos["w"]):
+            for y in range(pos["y"], pos["y"] + pos["h"]):
+                assert (x, y) not in cells, f"{panel['title']} overlaps {cells[(x, y)]}"
+                cells[(x, y)] = panel["title"]
+        refs = [t["refId"] for t in panel.get("targets", [])]
+        assert len(refs) == len(set(refs)), panel["title"]
+        if panel["type"] != "row":
+            assert refs, f"{panel['title']} has no query"
+    # Every alert a panel's description names exists.
+    names = {rule["alert"] for rule in alert_rules}
+    for panel in panels:
+        for name in re.findall(r"\bWebtoon\w+", panel.get("description", "")):
+            assert name in names, (panel["title"], name)
+
+
+def test_grafana_dashboard_shows_spend_budget_refusals_and_throttling():
+    queries = [(t["expr"], panel["title"]) for panel in dashboard()["panels"] for t in panel.get("targets", [])]
+
+    def panels_with(pattern: str) -> set[str]:
+        return {title for expr, title in queries if re.search(pattern, expr)}
+
+    assert panels_with(r"^service:generation_spend_today_usd:sum\{"), "spend per day of the deployment"
+    assert panels_with(r"^service:generation_spend_usd_per_hour:rate1h\{"), "spend rate"
+    assert panels_with(r"^service:generation_budget_usd:max\{.*\} > 0$"), "budget line (none when no budget)"
+    # The budget is drawn on the spend panel itself.
+    assert panels_with(r"^service:generation_spend_today_usd:sum\{") & panels_with(r"^service:generation_budget_usd:max")
+    assert panels_with(r"^service:generation_budget_spent:ratio\{")
+    refusals = panels_with(r"generation_requests_total\{[^}]*outcome=~\"" + "\\|".join(REFUSALS) + r"\"")
+    assert refusals, "refusals by outcome"
+    assert all("by (service, outcome)" in expr for expr, title in queries if title in refusals)
+    assert panels_with(r"sum by \(service, identity\) \(rate\(generations_started_total\{"), "started by identity"
+    assert panels_with(r"by \(service, engine, call\) \(increase\(provider_throttled_total\{"), "provider throttling"
 
 
 # ---- Operator manifests ------------------------------------------------------------------------
@@ -212,10 +343,18 @@ def test_monitoring_kustomization_renders(rendered):
     assert rule["spec"] == yaml.safe_load(RULES_FILE.read_text())
 
 
+def manifest(stem: str) -> Path:
+    """k8s/base/<stem>.yaml (the base the overlays build on), or k8s/<stem>.yaml before that layout."""
+    for path in (ROOT / "k8s" / "base" / f"{stem}.yaml", ROOT / "k8s" / f"{stem}.yaml"):
+        if path.exists():
+            return path
+    raise AssertionError(f"no manifest {stem}.yaml in k8s/base/ or k8s/")
+
+
 def backend_services() -> dict[str, dict]:
     out = {}
     for key, stem in BACKENDS.items():
-        (service,) = [d for d in load_all(ROOT / "k8s" / f"{stem}.yaml") if d["kind"] == "Service"]
+        (service,) = [d for d in load_all(manifest(stem)) if d["kind"] == "Service"]
         out[key] = service
     return out
 
