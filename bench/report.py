@@ -150,7 +150,7 @@ def render(results: dict[str, Any]) -> str:
         "| 패키지 | " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()) + " |",
         "",
         "부하 발생기, 가짜 제공자 2개, 측정 대상 서비스, /health 측정기가 **모두 같은 "
-        f"{m['nproc']}개 vCPU를 나눠 씁니다**. 운영 파드는 CPU limit 1코어(`k8s/*-backend.yaml`)이므로 "
+        f"{m['nproc']}개 vCPU를 나눠 씁니다**. 운영 파드는 CPU limit 1코어(`k8s/base/*-backend.yaml`)이므로 "
         "CPU가 병목인 수치는 운영에서 이보다 나빠질 수 있습니다. 가상 머신이라 같은 측정도 반복마다 "
         "흔들립니다: 각 수치 옆에 반복별 값을 함께 적었습니다.",
         "",
@@ -273,7 +273,8 @@ def _method(r: dict[str, Any]) -> list[str]:
         "- **서비스**: 배포와 같은 명령 `python -m uvicorn goods_backend.main:app --host 127.0.0.1 --port <p>` "
         "(PPL도 같음), 서비스마다 프로세스 하나. `GOODS_ENGINE=bfl` / `PPL_ENGINE=replicate`, "
         "`BFL_BASE_URL`/`REPLICATE_BASE_URL`은 가짜 제공자, `RESULT_HOSTS`는 그 가짜의 출처(`http://127.0.0.1:<p>`), "
-        "`REPLICATE_CREATES_PER_MIN=600`(파드 몫의 생성 속도 제한이 측정 대신 요청을 늦추지 않게), 키는 "
+        "`REPLICATE_CREATES_PER_MIN=600`, `RATE_LIMIT_PER_MINUTE=0`·`RATE_LIMIT_IN_FLIGHT=0`(하네스는 클라이언트 하나이므로, "
+        "돈을 지키는 클라이언트별·파드별 속도 제한이 측정 대신 요청을 늦추지 않게), 키는 "
         "`bench-placeholder-key`. 그 밖의 설정은 기본값(로그 INFO, 접근 로그 포함)이고, 항목별로 바꾼 값은 아래에 적었습니다.",
         "- **가짜 제공자** (`bench/fakes.py`): 가짜 BFL과 가짜 Replicate를 각각 별도 uvicorn 프로세스로 띄웁니다. "
         "생성 작업을 만든 뒤 정해진 지연(또는 하네스가 풀어 줄 때까지 보류) 후 완료로 답하고, 결과 이미지는 "

@@ -33,6 +33,11 @@ KEY = "bench-placeholder-key"
 WAIT_IN_FLIGHT_S = 180.0  # bound on waiting for every generation to reach the fake
 
 
+# The harness is one client sending hundreds of generations: the per-client limits
+# (which guard the studio's money) would pace it instead of measuring the service.
+NO_CLIENT_LIMITS = {"RATE_LIMIT_PER_MINUTE": "0", "RATE_LIMIT_IN_FLIGHT": "0"}
+
+
 @dataclass
 class Bench:
     procs: ProcessSet
@@ -48,7 +53,7 @@ class Bench:
 
     def start_goods(self, *, engine: str = "bfl", pin_cpu: str | None = None, **env: str) -> Child:
         port = free_port()
-        extra = {"GOODS_ENGINE": engine, **env}
+        extra = {"GOODS_ENGINE": engine, **NO_CLIENT_LIMITS, **env}
         if engine == "bfl":
             extra |= {"BFL_API_KEY": KEY, "BFL_BASE_URL": self.bfl.url, "RESULT_HOSTS": self.bfl.url}
         argv = uvicorn_argv("goods_backend.main:app", port)
@@ -56,7 +61,7 @@ class Bench:
 
     def start_ppl(self, *, engine: str = "replicate", pin_cpu: str | None = None, **env: str) -> Child:
         port = free_port()
-        extra = {"PPL_ENGINE": engine, **env}
+        extra = {"PPL_ENGINE": engine, **NO_CLIENT_LIMITS, **env}
         if engine == "replicate":
             extra |= {
                 # The benchmark sends hundreds of creates a minute to one pod; the per-pod

@@ -97,6 +97,7 @@ class BflEngine:
 
     def __init__(self, resources: EngineResources[GoodsSettings]) -> None:
         self._settings = settings = resources.settings
+        self.model = settings.bfl_model
         self._http = resources.http
         self._results = resources.results
         self._run_sync = resources.run_sync

@@ -44,7 +44,7 @@ def build_engine(resources: EngineResources[GoodsSettings]) -> Engine[Any]:
         return BflEngine(resources)
     from goods_backend.local_engine import render
 
-    return LocalEngine(resources, render)
+    return LocalEngine(resources, render, model="local-mockup")
 
 
 def create_app(settings: GoodsSettings | None = None) -> FastAPI:

@@ -34,7 +34,7 @@ def build_engine(resources: EngineResources[PplSettings]) -> Engine[Any]:
         return ReplicateEngine(resources)
     from ppl_backend.local_engine import render
 
-    return LocalEngine(resources, render)
+    return LocalEngine(resources, render, model="local-compositor")
 
 
 def create_app(settings: PplSettings | None = None) -> FastAPI:

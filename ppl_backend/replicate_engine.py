@@ -104,6 +104,7 @@ class ReplicateEngine:
     def __init__(self, resources: EngineResources[PplSettings]) -> None:
         settings = resources.settings
         self._settings = settings
+        self.model = settings.replicate_model
         self._results = resources.results
         self._run_sync = resources.run_sync
         self._background: set[asyncio.Task[None]] = set()

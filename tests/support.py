@@ -246,3 +246,9 @@ def without_adobe_marker(jpeg: bytes) -> bytes:
             out += segment
         pos += 2 + length
     return bytes(out)
+
+
+def same_picture(a: bytes, b: bytes) -> bool:
+    """Same size and pixels, whatever metadata the bytes carry (results get provenance XMP)."""
+    first, second = Image.open(io.BytesIO(a)), Image.open(io.BytesIO(b))
+    return first.size == second.size and first.convert("RGBA").tobytes() == second.convert("RGBA").tobytes()

@@ -25,6 +25,7 @@ from webtoon_core.cpu import available_cpus
 from webtoon_core.downloads import ResultFetcher
 from webtoon_core.engine import Engine, EngineResources
 from webtoon_core.http_errors import GENERATE_ERRORS, install_error_handlers
+from webtoon_core.identity import IdentityMiddleware
 from webtoon_core.images import ImageDecoder
 from webtoon_core.logging_setup import redact_every_handler, secret_values, setup_logging
 from webtoon_core.metrics import ServiceMetrics
@@ -73,16 +74,31 @@ def _api_router(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> APIRou
         """Generate one image; answers the image bytes or the JSON error shape."""
         return await runner.run(request, engine)
 
-    async def info(engine: EngineDep) -> dict[str, Any]:
-        """Engine, limits and form choices, so clients define nothing twice."""
+    async def info(engine: EngineDep, runner: RunnerDep, request: Request) -> dict[str, Any]:
+        """Engine, limits, prices and form choices, so clients define nothing twice."""
+        budget = runner.gate.budget
+        identity = request.state.identity
+        model = getattr(engine, "model", engine.name)
         return {
             "service": spec.key,
             "engine": engine.name,
+            "model": model,
             "local_preview": engine.name == "local",
+            "user": {"name": identity.user, "signed_in": identity.signed_in},
+            # Estimated USD per generated image, from PRICES_USD (0: the local engine).
+            "price_usd_per_image": settings.price_of(engine.name, model),
+            "budget": {
+                "daily_usd": budget.budget_usd,
+                # This replica's count until jobs are kept in a shared store.
+                "spent_today_usd": round(budget.spent_today, 4),
+                "resets_at": budget.resets_at().isoformat(),
+            },
             "limits": {
                 "max_upload_mb": settings.max_upload_mb,
                 "max_image_side": settings.max_image_side,
                 "generation_timeout_s": settings.generation_timeout_s,
+                "per_minute": settings.rate_limit_per_minute,
+                "in_flight": settings.rate_limit_in_flight,
             },
             "choices": spec.choices(settings),
         }
@@ -121,7 +137,9 @@ def _drain_on_sigterm(app: FastAPI) -> None:
     def handler(signum: int, frame: Any) -> None:
         if not app.state.draining:
             app.state.draining = True
-            log.info("SIGTERM: 새 생성 요청을 거절하고 진행 중인 %d건을 마칩니다", app.state.runner.active)
+            log.info(
+                "SIGTERM: 새 생성 요청을 거절하고 진행 중인 %d건을 마칩니다", app.state.runner.active
+            )
         if callable(previous):
             previous(signum, frame)
 
@@ -188,6 +206,7 @@ def create_service_app(
         max_age=600,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(IdentityMiddleware, settings=settings)
     app.add_middleware(
         CorrelationIdMiddleware,
         header_name="X-Request-ID",

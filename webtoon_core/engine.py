@@ -75,9 +75,12 @@ class GenerationContext:
     polls: int = 0
     task_id: str | None = None
     emit: Emit = field(default=ignore_event)
+    # Told when the provider has the task (its price is then spent).
+    on_submitted: Callable[[], None] = field(default=lambda: None)
 
     def submitted(self, task_id: str) -> None:
         self.task_id = task_id
+        self.on_submitted()
         self.emit("submitted", {"task_id": task_id})
 
     def progress(self, status: str, fraction: float | None = None) -> None:
@@ -97,6 +100,7 @@ class GenerationContext:
 
 class Engine(Protocol[P]):
     name: str
+    model: str  # what the price table knows it by (with ``name``)
 
     def not_ready_reason(self) -> str | None:
         """Korean reason the engine cannot serve (e.g. a missing key), or None."""
@@ -134,9 +138,11 @@ class LocalEngine(Generic[P]):
         self,
         resources: EngineResources[Any],
         render: Callable[[P, Mapping[str, PreparedImage]], bytes],
+        model: str = "local",
     ) -> None:
         self._run_sync: RunSync = resources.run_sync
         self._render = render
+        self.model = model
 
     def not_ready_reason(self) -> str | None:
         return None

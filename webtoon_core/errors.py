@@ -13,6 +13,8 @@ The hierarchy (status, code)::
     │     VALIDATION_ERROR 422, EMPTY_FILE 400, INVALID_IMAGE 400,
     │     UNSUPPORTED_IMAGE 415, FILE_TOO_LARGE 413, IMAGE_TOO_LARGE 413,
     │     IMAGE_TOO_SMALL 422, IMAGE_TOO_ELONGATED 422, UPLOAD_TIMEOUT 408
+    ├── Refused               this client may not start this now
+    │     CROSS_SITE_FORBIDDEN 403, RATE_LIMITED 429, BUDGET_EXHAUSTED 429
     ├── ServiceUnavailable    we cannot serve right now
     │     ENGINE_NOT_CONFIGURED 503, BUSY 429, SHUTTING_DOWN 503
     ├── UpstreamError         the provider's API said no (bad key, limits, outage)
@@ -116,6 +118,35 @@ class ImageTooElongated(InputError):
     message = (
         "이미지가 너무 길쭉합니다. 긴 변이 짧은 변의 8배 이하가 되도록 잘라서 올려 주세요."
     )
+
+
+# --- this client may not start this now ------------------------------------------
+
+
+class Refused(AppError):
+    """The request is well formed, but this client may not start a generation now."""
+
+    status = 403
+    code = "CROSS_SITE_FORBIDDEN"
+    message = (
+        "다른 사이트에서 보낸 생성 요청은 받지 않습니다. 생성기 화면에서 직접 시도해 주세요."
+    )
+
+
+class RateLimited(Refused):
+    """This user (or client address) started too many generations, or runs too many at once."""
+
+    status = 429
+    code = "RATE_LIMITED"
+    message = "생성 요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."
+
+
+class BudgetExhausted(Refused):
+    """Today's estimated spend reached ``DAILY_BUDGET_USD``; real-engine generations wait for tomorrow."""
+
+    status = 429
+    code = "BUDGET_EXHAUSTED"
+    message = "오늘의 이미지 생성 예산을 모두 썼습니다. 예산이 초기화된 뒤 다시 시도해 주세요."
 
 
 # --- we cannot serve right now ----------------------------------------------

@@ -39,5 +39,10 @@ async def metrics(request: Request) -> Response:
     if engine is not None:
         ready = engine.not_ready_reason() is None and not getattr(state, "draining", False)
         state.metrics.ready.labels(state.metrics.service, engine.name).set(1 if ready else 0)
+    runner = getattr(state, "runner", None)
+    if runner is not None:  # read at scrape time: the day may have turned since the last spend
+        budget = runner.gate.budget
+        state.metrics.budget.labels(state.metrics.service).set(budget.budget_usd or 0)
+        state.metrics.spend_today.labels(state.metrics.service).set(budget.spent_today)
     registry = state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

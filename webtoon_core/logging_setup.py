@@ -15,9 +15,10 @@ from asgi_correlation_id import CorrelationIdFilter
 from pydantic import SecretStr
 from pythonjsonlogger.json import JsonFormatter
 
+from webtoon_core.identity import IdentityLogFilter
 from webtoon_core.settings import CommonSettings
 
-TEXT_FORMAT = "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s [%(correlation_id)s %(user)s] %(name)s: %(message)s"
 _HANDLER_NAME = "webtoon-core"
 
 
@@ -112,11 +113,12 @@ def setup_logging(settings: CommonSettings) -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(CorrelationIdFilter(default_value="-"))
+    handler.addFilter(IdentityLogFilter())
     handler.addFilter(RedactSecrets(secret_values(settings)))
     if settings.log_format == "json":
         handler.setFormatter(
             JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s %(user)s",
                 rename_fields={"correlation_id": "request_id", "levelname": "level"},
                 json_ensure_ascii=False,
             )

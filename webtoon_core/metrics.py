@@ -17,6 +17,9 @@ PRIMED_OUTCOMES = (
     ("VALIDATION_ERROR", "422"),
     ("CONTENT_MODERATED", "422"),
     ("BUSY", "429"),
+    ("RATE_LIMITED", "429"),
+    ("BUDGET_EXHAUSTED", "429"),
+    ("CROSS_SITE_FORBIDDEN", "403"),
     ("UPSTREAM_RATE_LIMITED", "429"),
     ("UPSTREAM_ERROR", "502"),
     ("GENERATION_FAILED", "502"),
@@ -81,6 +84,30 @@ class ServiceMetrics:
             ["service", "engine", "call"],
             registry=self.registry,
         )
+        self.started = Counter(
+            "generations_started",
+            "Generations admitted, by whether the caller signed in (never by user).",
+            ["service", "engine", "identity"],
+            registry=self.registry,
+        )
+        self.spend = Counter(
+            "generation_spend_usd",
+            "Estimated USD of generations that reached a paid provider (price per image).",
+            ["service", "engine", "model"],
+            registry=self.registry,
+        )
+        self.budget = Gauge(
+            "generation_budget_usd",
+            "The deployment's daily budget DAILY_BUDGET_USD; 0 when none is set.",
+            ["service"],
+            registry=self.registry,
+        )
+        self.spend_today = Gauge(
+            "generation_spend_today_usd",
+            "This replica's estimated spend since midnight in BUDGET_TIMEZONE.",
+            ["service"],
+            registry=self.registry,
+        )
         self.in_flight.labels(service).set(0)
 
     def prime(self, engine: str) -> None:
@@ -98,6 +125,8 @@ class ServiceMetrics:
         if engine != "local":
             for call in ("create", "poll"):
                 self.throttled.labels(self.service, engine, call)
+        for identity in ("signed_in", "anonymous"):
+            self.started.labels(self.service, engine, identity)
 
     def observe(self, engine: str, outcome: str, status: int, seconds: float) -> None:
         self.requests.labels(self.service, engine, outcome, str(status)).inc()

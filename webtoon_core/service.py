@@ -20,15 +20,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
+from webtoon_core.admission import Admission, Gate
 from webtoon_core.engine import Emit, Engine, GenerationContext, ignore_event
 from webtoon_core.errors import (
     AppError,
-    Busy,
     ClientClosed,
     GenerationTimeout,
     InputError,
-    ServiceUnavailable,
-    ShuttingDown,
     UploadTimeout,
     limit_phrase,
 )
@@ -37,6 +35,7 @@ from webtoon_core.http_errors import input_error_from, log_app_error
 from webtoon_core.images import ImageDecoder, ImageLimits, PreparedImage, ResultImage
 from webtoon_core.metrics import ServiceMetrics
 from webtoon_core.polling import Deadline, PollsExhausted
+from webtoon_core.provenance import Provenance, mark
 from webtoon_core.settings import CommonSettings
 from webtoon_core.streaming import EventStream, error_data, wants_events
 
@@ -111,15 +110,20 @@ class GenerationRunner(Generic[P, S]):
         self.decoder = decoder
         self.upload_limits = ImageLimits.for_uploads(settings)
         self.result_limits = ImageLimits.for_results(settings)
-        self.active = 0  # generations being served (one event loop: no lock needed)
+        self.gate = Gate(settings, metrics)
         # Uploads being read and normalised at once. The rest wait unread (TCP holds
         # them back), which bounds the raw bytes in memory and keeps the loop free.
         self._intake = asyncio.Semaphore(settings.max_concurrent_uploads)
 
+    @property
+    def active(self) -> int:
+        """Generations being served by this process."""
+        return self.gate.active
+
     async def run(self, request: Request, engine: Engine[P]) -> Response:
         started = time.perf_counter()
         try:
-            release = self._admit(request)
+            admission = self.gate.admit(request, engine)
         except AppError as exc:
             self._observe_refusal(engine, exc, started)
             raise
@@ -132,14 +136,17 @@ class GenerationRunner(Generic[P, S]):
                 raise
             if wants_events(request):
                 handed_over = True  # the stream's task gives the place back when it ends
-                return self._stream(params, images, engine, started, release)
+                return self._stream(params, images, engine, started, admission)
             with _Tracked(self, engine.name, started):
                 result = await self._until_disconnect(
-                    request, self._produce(params, images, engine, started, ignore_event)
+                    request, self._produce(params, images, engine, started, ignore_event, admission)
                 )
+        except ClientClosed:
+            admission.client_left(self.settings.generation_timeout_s)
+            raise
         finally:
             if not handed_over:
-                release()
+                admission.close()
         return Response(
             content=result.data,
             media_type=result.media_type,
@@ -155,7 +162,7 @@ class GenerationRunner(Generic[P, S]):
         images: dict[str, PreparedImage],
         engine: Engine[P],
         started: float,
-        release: Callable[..., None],
+        admission: Admission,
     ) -> Response:
         events = EventStream(self.settings.sse_heartbeat_s)
         request_id = correlation_id.get()
@@ -165,7 +172,9 @@ class GenerationRunner(Generic[P, S]):
                 events.emit("accepted", {"request_id": request_id, "engine": engine.name})
                 events.emit("prepared", _sizes(images))
                 with _Tracked(self, engine.name, started):
-                    result = await self._produce(params, images, engine, started, events.emit)
+                    result = await self._produce(
+                        params, images, engine, started, events.emit, admission
+                    )
                 data_url = await self.run_sync(_data_url, result.media_type, result.data)
                 events.emit(
                     "done",
@@ -188,10 +197,15 @@ class GenerationRunner(Generic[P, S]):
             finally:
                 events.close()
 
+        def finished(task: asyncio.Future[None]) -> None:
+            if task.cancelled():  # the client left mid-stream
+                admission.client_left(self.settings.generation_timeout_s)
+            admission.close()
+
         # Started now, not when the response begins: its done-callback always frees the
         # place, even if the client is gone before the first byte is sent.
         task = asyncio.ensure_future(work())
-        task.add_done_callback(release)
+        task.add_done_callback(finished)
         return events.response(task)
 
     async def _take_in(
@@ -202,8 +216,6 @@ class GenerationRunner(Generic[P, S]):
         The clock includes the wait for an intake place: a request queued behind
         slow uploads cannot hold its generation place without a bound.
         """
-        if (reason := engine.not_ready_reason()) is not None:
-            raise ServiceUnavailable(reason)
         try:
             async with asyncio.timeout(self.settings.upload_timeout_s):
                 async with self._intake:
@@ -218,28 +230,6 @@ class GenerationRunner(Generic[P, S]):
                     return params, images
         except TimeoutError:
             raise UploadTimeout() from None
-
-    def _admit(self, request: Request) -> Callable[..., None]:
-        """Take a place, or refuse at once, before a byte of the upload is read.
-
-        Returns the function that gives the place back (safe to call more than once):
-        the plain path calls it when it answers, a stream when its generation task ends.
-        """
-        if getattr(request.app.state, "draining", False):
-            raise ShuttingDown(headers={"Retry-After": "5"})
-        if self.active >= self.settings.max_concurrent_generations:
-            log.warning("동시 생성 한도 %d건 도달: BUSY", self.settings.max_concurrent_generations)
-            raise Busy(headers={"Retry-After": "15"})
-        self.active += 1
-        held = True
-
-        def release(*_: object) -> None:
-            nonlocal held
-            if held:
-                held = False
-                self.active -= 1
-
-        return release
 
     def _observe_refusal(self, engine: Engine[P], exc: AppError, started: float) -> None:
         """Count a request refused before it became a generation (never in flight)."""
@@ -270,6 +260,7 @@ class GenerationRunner(Generic[P, S]):
         engine: Engine[P],
         started: float,
         emit: Emit,
+        admission: Admission,
     ) -> ResultImage:
         spec = self.spec
         log.info(
@@ -279,10 +270,19 @@ class GenerationRunner(Generic[P, S]):
             spec.describe(params),
             ",".join(f"{img.width}x{img.height}" for img in images.values()),
         )
-        raw, engine_seconds = await self._generate(engine, params, images, emit)
+        admission.began()
+        raw, engine_seconds = await self._generate(engine, params, images, emit, admission)
         result = await self.decoder.inspect_result(
             raw, limits=self.result_limits, convert_to=spec.result_format(params)
         )
+        provenance = Provenance(
+            ai_generated=engine.name != "local",
+            engine=engine.name,
+            model=admission.model,
+            job_id=correlation_id.get() or "",
+            service=spec.key,
+        )
+        result = await self.run_sync(mark, result, provenance, self.settings)
         elapsed = time.perf_counter() - started
         self.metrics.overhead.labels(spec.key, engine.name).observe(max(0.0, elapsed - engine_seconds))
         log.info(
@@ -322,12 +322,17 @@ class GenerationRunner(Generic[P, S]):
         return dict(zip(self.spec.file_fields, prepared, strict=True))
 
     async def _generate(
-        self, engine: Engine[P], params: P, images: Mapping[str, PreparedImage], emit: Emit
+        self,
+        engine: Engine[P],
+        params: P,
+        images: Mapping[str, PreparedImage],
+        emit: Emit,
+        admission: Admission,
     ) -> tuple[bytes, float]:
         """The engine's bytes under the one deadline, and how long the engine took."""
         seconds = self.settings.generation_timeout_s
         deadline = Deadline(seconds)
-        ctx = GenerationContext(deadline=deadline, emit=emit)
+        ctx = GenerationContext(deadline=deadline, emit=emit, on_submitted=admission.submitted)
         began = time.perf_counter()
         try:
             async with asyncio.timeout_at(deadline.when):

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
@@ -59,6 +60,44 @@ class CommonSettings(BaseSettings):
     cors_origins: CommaList = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # --- who is asking (see webtoon_core/identity.py) ---------------------------------
+    # Behind oauth2-proxy (k8s/components/sso) the user is the forwarded identity; the
+    # header is trusted only when this says so, since anyone can send it otherwise.
+    trust_forwarded_user: bool = False
+    forwarded_user_header: str = Field("X-Auth-Request-Email", pattern=r"^[A-Za-z0-9-]{1,64}$")
+    # Proxies in front of the backend that append to X-Forwarded-For (the ingress: 1).
+    # 0: the client is the socket's peer. An anonymous client is limited by this address.
+    trusted_proxy_hops: int = Field(0, ge=0, le=5)
+    # --- what a client may start (see webtoon_core/limits.py) ---------------------------
+    # Per user (or client address when anonymous): generations started in any 60 s, and
+    # running at once. A client that leaves does not get its place back before its
+    # generation's deadline. 0 turns a limit off.
+    rate_limit_per_minute: int = Field(12, ge=0, le=10_000)
+    rate_limit_in_flight: int = Field(3, ge=0, le=1000)
+    # Estimated spend a deployment may start per day (real engines only); unset: no budget.
+    daily_budget_usd: float | None = Field(None, gt=0)
+    # The day of the budget ends at midnight here.
+    budget_timezone: str = "Asia/Seoul"
+    # Price per image by "engine/model" (the providers' published prices); the local
+    # engines cost nothing. JSON in the environment: PRICES_USD='{"bfl/flux-kontext-max": 0.08}'.
+    prices_usd: dict[str, float] = Field(
+        default_factory=lambda: {
+            "replicate/flux-kontext-apps/multi-image-kontext-max": 0.08,
+            "replicate/flux-kontext-apps/multi-image-kontext-pro": 0.04,
+            "bfl/flux-kontext-max": 0.08,
+            "bfl/flux-kontext-pro": 0.04,
+        }
+    )
+    # --- marking what AI made (see webtoon_core/provenance.py) --------------------------
+    # A visible "AI 생성" label on results, for drafts that leave the studio.
+    ai_label: bool = False
+    ai_label_position: Literal["top-left", "top-right", "bottom-left", "bottom-right"] = (
+        "bottom-right"
+    )
+    ai_label_opacity: float = Field(0.8, ge=0.1, le=1.0)
+    # A C2PA manifest signed with this key and certificate chain (PEM); off when unset.
+    c2pa_signing_key: SecretStr | None = None
+    c2pa_certificate_chain: Path | None = None
     # The built page (frontends/dist/<page>) to serve same-origin, as `make run` does.
     # Unset in the cluster, where nginx serves it.
     frontend_dir: Path | None = None
@@ -68,10 +107,30 @@ class CommonSettings(BaseSettings):
     def _comma_separated(cls, value: object) -> object:
         return _split_commas(value)
 
+    @field_validator("budget_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("prices_usd")
+    @classmethod
+    def _prices_are_prices(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(price < 0 or price > 100 for price in value.values()):
+            raise ValueError("prices must be between 0 and 100 USD per image")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    def price_of(self, engine: str, model: str) -> float:
+        """Estimated USD per image of ``model`` on ``engine``: 0 for the local engine."""
+        return 0.0 if engine == "local" else self.prices_usd.get(f"{engine}/{model}", 0.0)
 
     @property
     def max_upload_bytes(self) -> int:

@@ -12,7 +12,7 @@ from goods_backend.main import create_app as create_goods
 from goods_backend.settings import GoodsSettings
 from ppl_backend.main import create_app as create_ppl
 from ppl_backend.settings import PplSettings
-from webtoon_core.security import CONTENT_SECURITY_POLICY
+from webtoon_core.security import CONTENT_SECURITY_POLICY, HEADERS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,6 +44,12 @@ def test_nginx_sends_the_same_policy():
     conf = (ROOT / "frontends" / "nginx" / "security-headers.conf").read_text()
     match = re.search(r'Content-Security-Policy "([^"]+)"', conf)
     assert match and match.group(1) == CONTENT_SECURITY_POLICY
+    sent = dict(re.findall(r'add_header ([A-Za-z-]+) "([^"]+)"', conf))
+    assert {k.lower(): v for k, v in sent.items()} == {k.decode(): v.decode() for k, v in HEADERS}
+
+
+def test_hsts_on_every_answer(client):
+    assert client.get("/health").headers["strict-transport-security"].startswith("max-age=31536000")
 
 
 def test_cors_preflight_only_for_configured_origin(client):

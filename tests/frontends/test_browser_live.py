@@ -640,3 +640,27 @@ def test_ppl_page_shows_replicate_status_from_the_provider(dist, page, files):
     assert labels.index("시작 중") < labels.index("완료")
     assert behaviour.polls == 4
     assert page.problems == []
+
+
+def test_the_goods_page_says_what_a_set_will_cost_before_it_starts(dist, page, files):
+    from goods_backend.main import create_app as create_goods
+    from tests.goods.fake_bfl import FakeBfl
+    from tests.support import CANARY_TOKEN, serve
+
+    with serve(FakeBfl().app()) as provider:
+        settings = GoodsSettings(
+            goods_engine="bfl", bfl_api_key=CANARY_TOKEN, bfl_base_url=provider.url,
+            result_hosts=(provider.url,),
+        )  # fmt: skip
+        for server in serve_behind_nginx("goods-gen", create_goods(settings), dist):
+            open_goods_set(page, server.url, files, ["mug", "tshirt", "sticker"])
+            page.wait_for_selector("#price-note", state="visible")
+            assert page.inner_text("#price-note") == "예상 비용: 이미지 1장에 약 $0.08"
+            assert page.inner_text("#kind-status").endswith("3개 선택됨 · 최대 6개 · 예상 비용 약 $0.24")
+    assert page.problems == []
+
+
+def test_the_local_preview_shows_no_price(nginx, page, files):
+    page.goto(nginx["goods-gen"].url + "/goods-gen/")
+    page.wait_for_selector("#engine-note", state="visible")
+    assert page.is_hidden("#price-note")

@@ -85,9 +85,20 @@ def test_probes_info_and_metrics(local_client: TestClient):
     assert 'generation_requests_total{engine="local",outcome="ok",service="goods",status="200"} 1.0' in local_client.get("/metrics").text
 
 
-def test_same_inputs_and_seed_give_the_same_bytes(local_client: TestClient):
+def test_same_inputs_and_seed_give_the_same_picture(local_client: TestClient):
+    import io
+
+    from PIL import Image
+
+    from webtoon_core.provenance import read_provenance
+
+    def pixels(data: bytes) -> bytes:
+        return Image.open(io.BytesIO(data)).convert("RGBA").tobytes()
+
     data, files = goods_form(goods_type="badge", seed="42")
     first = local_client.post("/api/goods-gen/generate", data=data, files=files).content
     second = local_client.post("/api/goods-gen/generate", data=data, files=files).content
     other = local_client.post("/api/goods-gen/generate", data={**data, "goods_type": "sticker"}, files=files).content
-    assert first == second and first != other
+    assert pixels(first) == pixels(second) and pixels(first) != pixels(other)
+    # Only the provenance differs: each generation names its own job.
+    assert read_provenance(first)["job_id"] != read_provenance(second)["job_id"]

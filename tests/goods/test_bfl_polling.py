@@ -67,7 +67,10 @@ def test_deadline_beats_the_poll_cap(logs):
 
 def _eight_at_once(fake: FakeBfl) -> list[int]:
     with serve(fake.app()) as provider:
-        service_app = create_app(settings_for(provider.url, bfl_poll_interval_s=0.1))
+        # One client starting eight: per-client limits off, this is about the provider.
+        service_app = create_app(
+            settings_for(provider.url, bfl_poll_interval_s=0.1, rate_limit_in_flight=0, rate_limit_per_minute=0)
+        )
         with serve(service_app) as service:
             data, files = goods_form()
 

@@ -43,6 +43,8 @@ def test_five_in_flight_generations_survive_sigterm(tmp_path):
             "BFL_BASE_URL": provider.url,
             "BFL_POLL_INTERVAL_S": "0.2",
             "RESULT_HOSTS": provider.url,
+            # Five at once from one client: per-client limits off, this is about the drain.
+            "RATE_LIMIT_IN_FLIGHT": "0",
         }
         log_path = tmp_path / "goods.log"
         with log_path.open("wb") as log:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from ppl_backend.main import create_app
 from tests.ppl.conftest import CREATE_URL, REPLICATE, ppl_form, replicate_settings
 from tests.provider_contract import check_replicate_create, check_replicate_file_upload, enforce
-from tests.support import CANARY_TOKEN, noisy_jpeg, png_bytes
+from tests.support import CANARY_TOKEN, noisy_jpeg, png_bytes, same_picture
 
 OUTPUT_URL = "https://replicate.delivery/xezq/output.png"
 RESULT = png_bytes((256, 256), color=(0, 200, 0))
@@ -64,7 +64,7 @@ def test_succeeded_prediction_returns_the_downloaded_image(replicate_client, log
     respx.get(OUTPUT_URL).respond(200, content=RESULT, headers={"Content-Type": "application/octet-stream"})
     response = post(replicate_client)
     assert response.status_code == 200
-    assert response.content == RESULT
+    assert same_picture(response.content, RESULT)
     assert response.headers["content-type"] == "image/png"  # the bytes, not the header
     request = create.calls.last.request
     sent = json.loads(request.content)["input"]
@@ -151,7 +151,7 @@ def test_running_prediction_is_polled_to_its_end(replicate_client, logs):
     )
     respx.get(OUTPUT_URL).respond(200, content=RESULT)
     response = post(replicate_client)
-    assert response.status_code == 200 and response.content == RESULT
+    assert response.status_code == 200 and same_picture(response.content, RESULT)
     assert poll.call_count == 3
     assert logs.text.count("Replicate 응답") >= 3  # starting, processing, succeeded
 
@@ -245,7 +245,7 @@ def test_list_output_and_data_uri_output(replicate_client):
     data_uri = "data:image/png;base64," + base64.b64encode(RESULT).decode()
     replicate_create(httpx.Response(201, json=prediction("succeeded", [data_uri])))
     response = post(replicate_client)
-    assert response.status_code == 200 and response.content == RESULT
+    assert response.status_code == 200 and same_picture(response.content, RESULT)
 
 
 @respx.mock

@@ -256,12 +256,26 @@
     [syncRange, syncSeed, syncLength].forEach((sync) => sync());
   }
 
+  /** The estimated price of one image (real engines), shown before anything is spent. */
+  function showPrice(price) {
+    document.body.dataset.pricePerImage = String(price);
+    const note = $("#price-note");
+    if (note) {
+      note.hidden = !(price > 0);
+      note.textContent = price > 0 ? `예상 비용: 이미지 1장에 약 ${formatUsd(price)}` : "";
+    }
+    document.dispatchEvent(new CustomEvent("webtoon:price", { detail: { price } }));
+  }
+
+  const formatUsd = (usd) => `$${usd.toFixed(2)}`;
+
   async function loadInfo(config, settings) {
     try {
       const response = await fetch(`${config.api_base}/info`, { headers: { Accept: "application/json" } });
       if (!response.ok) return null;
       const info = await response.json();
       $("#engine-note").hidden = !info.local_preview;
+      showPrice(Number(info.price_usd_per_image) || 0);
       const limits = info.limits || {};
       if (limits.max_image_side > 0) settings.maxImageSide = limits.max_image_side;
       if (limits.max_upload_mb > 0) settings.maxUploadMb = limits.max_upload_mb;

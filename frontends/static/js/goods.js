@@ -118,7 +118,9 @@
     const count = checkedKinds().length;
     kindStatus.hidden = !setMode;
     if (setMode) {
-      kindStatus.textContent = `${count}개 선택됨 · 최대 ${SET_MAX}개`;
+      const price = Number(document.body.dataset.pricePerImage) || 0;
+      const cost = price > 0 && count ? ` · 예상 비용 약 $${(price * count).toFixed(2)}` : "";
+      kindStatus.textContent = `${count}개 선택됨 · 최대 ${SET_MAX}개${cost}`;
       generateLabel.textContent = count ? `${count}개 한 번에 생성하기` : "한 번에 생성하기";
     } else {
       generateLabel.textContent = "이미지 생성하기";
@@ -153,6 +155,7 @@
   });
   aspect.addEventListener("change", syncAspectHelp);
   modeSwitch.addEventListener("change", () => applyMode(modeSwitch.checked));
+  document.addEventListener("webtoon:price", syncSelection); // the price arrives with GET /info
   // No switching while anything is generating (single or set): common.js marks the form busy.
   new MutationObserver(() => {
     modeSwitch.disabled = form.getAttribute("aria-busy") === "true";
