@@ -1,4 +1,4 @@
-"""The error model: every failure we answer on purpose, and how it is rendered.
+"""The error table: every failure we answer on purpose, one class per code.
 
 Every failure answers one JSON shape::
 
@@ -6,36 +6,56 @@ Every failure answers one JSON shape::
                "message": "이미지 생성 시간이 초과되었습니다 ...",
                "request_id": "3f2c..."}}
 
-The hierarchy (status, code)::
+The hierarchy (code, status)::
 
     AppError
-    ├── InputError            the request was wrong; nothing reached the provider
-    │     VALIDATION_ERROR 422, EMPTY_FILE 400, INVALID_IMAGE 400,
-    │     UNSUPPORTED_IMAGE 415, FILE_TOO_LARGE 413, IMAGE_TOO_LARGE 413,
-    │     IMAGE_TOO_SMALL 422, IMAGE_TOO_ELONGATED 422, UPLOAD_TIMEOUT 408
-    ├── Refused               this client may not start this now
-    │     CROSS_SITE_FORBIDDEN 403, RATE_LIMITED 429, BUDGET_EXHAUSTED 429
-    ├── ServiceUnavailable    we cannot serve right now
-    │     ENGINE_NOT_CONFIGURED 503, BUSY 429, SHUTTING_DOWN 503
-    ├── UpstreamError         the provider's API said no (bad key, limits, outage)
-    │     UPSTREAM_AUTH_FAILED 502, UPSTREAM_QUOTA_EXCEEDED 502,
-    │     UPSTREAM_RATE_LIMITED 429, UPSTREAM_ERROR 502
-    ├── GenerationError       the provider tried and failed
-    │     CONTENT_MODERATED 422, GENERATION_FAILED 502, UNPROCESSABLE_RESULT 502
-    ├── GenerationTimeout     GENERATION_TIMEOUT 504, the one deadline passed
-    └── ClientClosed          CLIENT_CLOSED 499, the client left; the provider wait is cancelled
+    ├── InputError                VALIDATION_ERROR 422   the request was wrong; nothing reached the provider
+    │   ├── EmptyFile             EMPTY_FILE 400
+    │   ├── InvalidImage          INVALID_IMAGE 400
+    │   ├── UnsupportedImage      UNSUPPORTED_IMAGE 415
+    │   ├── FileTooLarge          FILE_TOO_LARGE 413
+    │   ├── ImageTooLarge         IMAGE_TOO_LARGE 413
+    │   ├── ImageTooSmall         IMAGE_TOO_SMALL 422
+    │   ├── ImageTooElongated     IMAGE_TOO_ELONGATED 422
+    │   └── UploadTimeout         UPLOAD_TIMEOUT 408
+    ├── Refused                   CROSS_SITE_FORBIDDEN 403   this client may not start this now
+    │   ├── RateLimited           RATE_LIMITED 429
+    │   └── BudgetExhausted       BUDGET_EXHAUSTED 429
+    ├── ServiceUnavailable        ENGINE_NOT_CONFIGURED 503   we cannot serve right now
+    │   ├── Busy                  BUSY 429
+    │   ├── ShuttingDown          SHUTTING_DOWN 503
+    │   └── BackendUnavailable    BACKEND_UNAVAILABLE 503    (answered by the frontend nginx)
+    ├── UpstreamError             UPSTREAM_ERROR 502   the provider's API said no (key, limits, outage)
+    │   ├── UpstreamAuthFailed    UPSTREAM_AUTH_FAILED 502
+    │   ├── UpstreamQuotaExceeded UPSTREAM_QUOTA_EXCEEDED 502
+    │   └── UpstreamRateLimited   UPSTREAM_RATE_LIMITED 429
+    ├── GenerationError           GENERATION_FAILED 502   the provider tried and failed
+    │   ├── ContentModerated      CONTENT_MODERATED 422
+    │   └── UnprocessableResult   UNPROCESSABLE_RESULT 502
+    ├── GenerationTimeout         GENERATION_TIMEOUT 504   the one deadline passed
+    │   └── PollsExhausted        GENERATION_TIMEOUT 504   (the poll cap, same answer)
+    ├── ClientClosed              CLIENT_CLOSED 499   the client left (nobody reads the answer)
+    ├── RouteError                HTTP_ERROR (status given)   no such route or method
+    │   ├── NotFound              NOT_FOUND 404
+    │   └── MethodNotAllowed      METHOD_NOT_ALLOWED 405
+    └── InternalError             INTERNAL_ERROR 500   a bug: the traceback is logged
+        └── ProvenanceFailed      PROVENANCE_FAILED 500   AI output could not be marked
 
-``message`` is Korean and tells the user what to do; it never carries raw
-exception text, upstream URLs or secrets.  ``log_detail`` is for operators
-and is logged, never sent.
+A raise site passes only what varies: a message naming the field or the
+limit, ``headers`` (``Retry-After``), ``log_detail``.  ``message`` is Korean
+and tells the user what to do; it never carries raw exception text,
+upstream URLs or secrets.  ``log_detail`` is for operators and is logged,
+never sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 
 class AppError(Exception):
+    """A failure answered on purpose (not raised itself: raise the class of its code)."""
+
     status: int = 500
     code: str = "INTERNAL_ERROR"
     message: str = "알 수 없는 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
@@ -44,14 +64,10 @@ class AppError(Exception):
         self,
         message: str | None = None,
         *,
-        code: str | None = None,
-        status: int | None = None,
         headers: Mapping[str, str] | None = None,
         log_detail: str | None = None,
     ) -> None:
         self.message = message or type(self).message
-        self.code = code or type(self).code
-        self.status = status or type(self).status
         self.headers = dict(headers or {})
         self.log_detail = log_detail
         super().__init__(f"{self.code}: {self.message}")
@@ -61,42 +77,48 @@ class AppError(Exception):
 
 
 class InputError(AppError):
+    """A field is missing or out of range, or the body is not the form we take."""
+
     status = 422
     code = "VALIDATION_ERROR"
     message = "요청 값이 올바르지 않습니다. 입력 항목을 확인해 주세요."
 
 
 class EmptyFile(InputError):
+    """An uploaded file has no bytes."""
+
     status = 400
     code = "EMPTY_FILE"
     message = "업로드된 파일이 비어 있습니다. 이미지 파일을 다시 선택해 주세요."
 
 
 class InvalidImage(InputError):
+    """The bytes claim to be an image but are corrupt or truncated."""
+
     status = 400
     code = "INVALID_IMAGE"
     message = "이미지 파일이 손상되었거나 잘려 있습니다. 다른 파일로 다시 시도해 주세요."
 
 
 class UnsupportedImage(InputError):
+    """The content is not PNG or JPEG (judged by the bytes, not the name)."""
+
     status = 415
     code = "UNSUPPORTED_IMAGE"
     message = "PNG 또는 JPEG 이미지만 업로드할 수 있습니다."
 
 
 class FileTooLarge(InputError):
+    """A file, or the whole body, is over ``MAX_UPLOAD_MB``."""
+
     status = 413
     code = "FILE_TOO_LARGE"
     message = "파일이 너무 큽니다."
 
 
-class UploadTimeout(InputError):
-    status = 408
-    code = "UPLOAD_TIMEOUT"
-    message = "업로드가 너무 오래 걸려 중단했습니다. 네트워크를 확인하고 다시 시도해 주세요."
-
-
 class ImageTooLarge(InputError):
+    """Too many pixels, too long a side, or too much memory to decode (judged from the header)."""
+
     status = 413
     code = "IMAGE_TOO_LARGE"
     message = "이미지 해상도가 너무 큽니다."
@@ -115,22 +137,26 @@ class ImageTooElongated(InputError):
 
     status = 422
     code = "IMAGE_TOO_ELONGATED"
-    message = (
-        "이미지가 너무 길쭉합니다. 긴 변이 짧은 변의 8배 이하가 되도록 잘라서 올려 주세요."
-    )
+    message = "이미지가 너무 길쭉합니다. 긴 변이 짧은 변의 8배 이하가 되도록 잘라서 올려 주세요."
 
 
-# --- this client may not start this now ------------------------------------------
+class UploadTimeout(InputError):
+    """The upload was not read and checked within ``UPLOAD_TIMEOUT_S`` of admission."""
+
+    status = 408
+    code = "UPLOAD_TIMEOUT"
+    message = "업로드가 너무 오래 걸려 중단했습니다. 네트워크를 확인하고 다시 시도해 주세요."
+
+
+# --- this client may not start this now --------------------------------------
 
 
 class Refused(AppError):
-    """The request is well formed, but this client may not start a generation now."""
+    """A browser request from another site than ours or ``CORS_ORIGINS``."""
 
     status = 403
     code = "CROSS_SITE_FORBIDDEN"
-    message = (
-        "다른 사이트에서 보낸 생성 요청은 받지 않습니다. 생성기 화면에서 직접 시도해 주세요."
-    )
+    message = "다른 사이트에서 보낸 생성 요청은 받지 않습니다. 생성기 화면에서 직접 시도해 주세요."
 
 
 class RateLimited(Refused):
@@ -142,7 +168,7 @@ class RateLimited(Refused):
 
 
 class BudgetExhausted(Refused):
-    """Today's estimated spend reached ``DAILY_BUDGET_USD``; real-engine generations wait for tomorrow."""
+    """Today's estimated spend reached ``DAILY_BUDGET_USD``; real engines wait for the next day."""
 
     status = 429
     code = "BUDGET_EXHAUSTED"
@@ -153,77 +179,117 @@ class BudgetExhausted(Refused):
 
 
 class ServiceUnavailable(AppError):
+    """The selected engine is not configured (a missing or malformed key, a bad API address)."""
+
     status = 503
     code = "ENGINE_NOT_CONFIGURED"
     message = "이미지 생성 엔진이 설정되어 있지 않습니다. 관리자에게 문의해 주세요."
 
 
 class Busy(ServiceUnavailable):
+    """The process holds ``MAX_CONCURRENT_GENERATIONS`` already; refused before reading."""
+
     status = 429
     code = "BUSY"
     message = "지금은 요청이 많아 처리할 수 없습니다. 잠시 후 다시 시도해 주세요."
 
 
 class ShuttingDown(ServiceUnavailable):
+    """The process got SIGTERM: it finishes what it has and takes nothing new."""
+
     status = 503
     code = "SHUTTING_DOWN"
     message = "서버가 재시작 중입니다. 잠시 후 다시 시도해 주세요."
+
+
+class BackendUnavailable(ServiceUnavailable):
+    """The frontend nginx cannot reach its backend (its own JSON answer; never raised here)."""
+
+    status = 503
+    code = "BACKEND_UNAVAILABLE"
+    message = "이미지 생성 서버에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요."
 
 
 # --- the provider's API said no ---------------------------------------------
 
 
 class UpstreamError(AppError):
+    """The provider failed, answered garbage, or sent a result we may not or cannot fetch."""
+
     status = 502
     code = "UPSTREAM_ERROR"
     message = "이미지 생성 서비스와 통신하지 못했습니다. 잠시 후 다시 시도해 주세요."
 
 
 class UpstreamAuthFailed(UpstreamError):
+    """The provider refused our key (401/403)."""
+
     code = "UPSTREAM_AUTH_FAILED"
     message = "이미지 생성 서비스가 API 키를 거부했습니다. 관리자에게 API 키 확인을 요청해 주세요."
 
 
 class UpstreamQuotaExceeded(UpstreamError):
+    """The provider's account has no credit (402)."""
+
     code = "UPSTREAM_QUOTA_EXCEEDED"
-    message = "API 키 할당량 초과: 이미지 생성 서비스의 크레딧이 부족합니다. 관리자에게 문의해 주세요."
+    message = (
+        "API 키 할당량 초과: 이미지 생성 서비스의 크레딧이 부족합니다. 관리자에게 문의해 주세요."
+    )
 
 
 class UpstreamRateLimited(UpstreamError):
+    """The provider's rate or active-task limit (429), still there after our retries."""
+
     status = 429
     code = "UPSTREAM_RATE_LIMITED"
     message = "이미지 생성 서비스의 요청 한도에 도달했습니다. 잠시 후 다시 시도해 주세요."
+    retry_after: float | None = None  # what the provider asked for, if it said
 
     @classmethod
     def after(cls, retry_after: str | None, *, log_detail: str) -> UpstreamRateLimited:
         """From a provider's ``Retry-After`` in seconds (absent or a date: we tell clients 10)."""
-        given = retry_after is not None and retry_after.strip().isdigit()
-        seconds = int(retry_after) if given else 10  # type: ignore[arg-type]
-        error = cls(headers={"Retry-After": str(seconds)}, log_detail=log_detail)
-        error.retry_after = float(seconds) if given else None
+        seconds = int(retry_after) if retry_after and retry_after.strip().isdigit() else None
+        error = cls(headers={"Retry-After": str(seconds or 10)}, log_detail=log_detail)
+        error.retry_after = float(seconds) if seconds is not None else None
         return error
-
-    retry_after: float | None = None  # what the provider asked for, if it said
 
 
 # --- the provider tried and failed ------------------------------------------
 
 
 class GenerationError(AppError):
+    """The provider ran the generation and it failed."""
+
     status = 502
     code = "GENERATION_FAILED"
     message = "이미지 생성에 실패했습니다. 프롬프트나 이미지를 바꿔 다시 시도해 주세요."
 
 
 class ContentModerated(GenerationError):
+    """The provider's safety check blocked the input or the output."""
+
     status = 422
     code = "CONTENT_MODERATED"
     message = "안전성 검사에서 차단되었습니다. 프롬프트나 이미지를 바꿔 다시 시도해 주세요."
 
 
 class UnprocessableResult(GenerationError):
+    """The output is neither a URL nor a list of them."""
+
     code = "UNPROCESSABLE_RESULT"
     message = "처리할 수 없는 결과 타입입니다. 잠시 후 다시 시도해 주세요."
+
+
+class GenerationTimeout(AppError):
+    """The one deadline of the generation passed (or the provider could not start in time)."""
+
+    status = 504
+    code = "GENERATION_TIMEOUT"
+    message = "이미지 생성 시간이 초과되었습니다. 잠시 후 다시 시도해 주세요."
+
+
+class PollsExhausted(GenerationTimeout):
+    """``max_polls`` answers came back unfinished: the same answer as the deadline."""
 
 
 class ClientClosed(AppError):
@@ -234,10 +300,66 @@ class ClientClosed(AppError):
     message = "요청이 취소되었습니다."
 
 
-class GenerationTimeout(AppError):
-    status = 504
-    code = "GENERATION_TIMEOUT"
-    message = "이미지 생성 시간이 초과되었습니다. 잠시 후 다시 시도해 주세요."
+# --- no such route ------------------------------------------------------------
+
+
+class RouteError(AppError):
+    """A route or method error other than the two below; ``status`` is the router's."""
+
+    code = "HTTP_ERROR"
+    message = "요청을 처리할 수 없습니다. 주소와 요청 방식을 확인해 주세요."
+
+    def __init__(self, status: int, *, headers: Mapping[str, str] | None = None) -> None:
+        self.status = status
+        super().__init__(headers=headers)
+
+
+class NotFound(RouteError):
+    """No route at this address."""
+
+    status = 404
+    code = "NOT_FOUND"
+    message = "요청한 주소를 찾을 수 없습니다. 주소를 확인해 주세요."
+
+    def __init__(self, *, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(404, headers=headers)
+
+
+class MethodNotAllowed(RouteError):
+    """The address exists, not with this method."""
+
+    status = 405
+    code = "METHOD_NOT_ALLOWED"
+    message = "이 주소에서 지원하지 않는 요청 방식입니다."
+
+    def __init__(self, *, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(405, headers=headers)
+
+
+# --- ours ---------------------------------------------------------------------
+
+
+class InternalError(AppError):
+    """A bug: the user gets this shape, the log gets the traceback."""
+
+
+class ProvenanceFailed(InternalError):
+    """A real engine's result could not be marked as AI-made, so it is not sent."""
+
+    code = "PROVENANCE_FAILED"
+    message = (
+        "생성된 이미지에 AI 생성 표시(출처 정보)를 넣지 못해 결과를 보낼 수 없습니다. "
+        "관리자에게 문의해 주세요."
+    )
+
+
+def error_classes() -> Iterator[type[AppError]]:
+    """Every class of the table, depth first from ``AppError`` (the base itself excluded)."""
+    stack = list(reversed(AppError.__subclasses__()))
+    while stack:
+        cls = stack.pop()
+        yield cls
+        stack.extend(reversed(cls.__subclasses__()))
 
 
 def limit_phrase(seconds: float) -> str:

@@ -13,7 +13,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from webtoon_core.errors import AppError, InputError, error_body
+from webtoon_core.errors import (
+    AppError,
+    InputError,
+    InternalError,
+    MethodNotAllowed,
+    NotFound,
+    RouteError,
+    error_body,
+)
 
 log = logging.getLogger("webtoon_core.errors")
 
@@ -115,25 +123,21 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return await _app_error(_, InputError(describe_validation_errors(exc.errors())))
 
 
-_HTTP_CODES = {
-    404: ("NOT_FOUND", "요청한 주소를 찾을 수 없습니다. 주소를 확인해 주세요."),
-    405: ("METHOD_NOT_ALLOWED", "이 주소에서 지원하지 않는 요청 방식입니다."),
-}
-
-
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code, message = _HTTP_CODES.get(
-        exc.status_code, ("HTTP_ERROR", "요청을 처리할 수 없습니다. 주소와 요청 방식을 확인해 주세요.")
-    )
-    return _respond(AppError(message, code=code, status=exc.status_code, headers=exc.headers))
+    headers = exc.headers
+    if exc.status_code == 404:
+        return _respond(NotFound(headers=headers))
+    if exc.status_code == 405:
+        return _respond(MethodNotAllowed(headers=headers))
+    return _respond(RouteError(exc.status_code, headers=headers))
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     # Last resort for bugs only: every known failure is an AppError above.
     # The traceback goes to the log; the user gets the JSON shape, never the text.
     log.error("처리되지 않은 오류", exc_info=exc)
-    return _respond(AppError(), outside_middleware=True)
+    return _respond(InternalError(), outside_middleware=True)
 
 
 def install_error_handlers(app: FastAPI) -> None:

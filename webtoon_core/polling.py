@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from webtoon_core.errors import GenerationTimeout, UpstreamError, UpstreamRateLimited
+from webtoon_core.errors import PollsExhausted, UpstreamError, UpstreamRateLimited
 
 log = logging.getLogger("webtoon_core.polling")
 
@@ -27,10 +27,6 @@ class Deadline:
 
     def elapsed(self) -> float:
         return self.seconds - (self.when - self._loop.time())
-
-
-class PollsExhausted(GenerationTimeout):
-    """``max_polls`` answers came back unfinished."""
 
 
 class UnusableAnswer(Exception):  # noqa: N818 - a poll outcome, not a failure of ours

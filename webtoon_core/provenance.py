@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from webtoon_core.errors import AppError
+from webtoon_core.errors import InternalError, ProvenanceFailed
 from webtoon_core.images import RESULT_FORMATS, ResultImage, has_real_transparency
 from webtoon_core.settings import CommonSettings
 
@@ -69,10 +69,6 @@ _XMP_KEYS = {
     "service": f"Xmp.{PREFIX}.service",
 }
 
-_FAILED_MESSAGE = (
-    "생성된 이미지에 AI 생성 표시(출처 정보)를 넣지 못해 결과를 보낼 수 없습니다. "
-    "관리자에게 문의해 주세요."
-)
 
 
 @dataclass(frozen=True)
@@ -112,7 +108,7 @@ def mark(result: ResultImage, provenance: Provenance, settings: CommonSettings) 
     the corner people see). A C2PA manifest is added when ``c2pa_signing_key`` is set.
 
     Failures: for a real engine (``ai_generated``) the law asks for the marks, so any
-    step failing raises ``AppError`` (500 INTERNAL_ERROR, Korean message, the cause in
+    step failing raises ``ProvenanceFailed`` (500 PROVENANCE_FAILED, Korean message, the cause in
     ``log_detail`` and logged here). For a local composite a failing step is logged as
     a warning and skipped: the user keeps the image with whatever marks did succeed.
 
@@ -151,8 +147,7 @@ def mark(result: ResultImage, provenance: Provenance, settings: CommonSettings) 
                     provenance.job_id,
                     exc,
                 )
-                raise AppError(
-                    _FAILED_MESSAGE,
+                raise ProvenanceFailed(
                     log_detail=f"provenance step {name} failed for {provenance.engine} "
                     f"job {provenance.job_id}: {exc}",
                 ) from None
@@ -286,7 +281,8 @@ def _modify_xmp(data: bytes, fields: dict[str, str | None]) -> bytes:
     try:
         with pyexiv2.ImageData(data) as image:
             image.modify_xmp(fields)
-            return image.get_bytes()
+            marked: bytes = image.get_bytes()
+            return marked
     except ValueError as exc:  # pyexiv2 refuses images of 2 GB and more
         raise MarkingFailed(str(exc)) from None
 
@@ -427,7 +423,7 @@ Corner = Literal["top-left", "top-right", "bottom-left", "bottom-right"]
 def _labelled(data: bytes, *, fmt: str, settings: CommonSettings) -> bytes:
     """The image re-encoded in ``fmt`` with the label drawn in ``ai_label_position``."""
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         if getattr(image, "n_frames", 1) > 1:
             raise MarkingFailed("an animated image cannot carry the label")
         image.load()
@@ -570,4 +566,4 @@ def _format_of(result: ResultImage) -> str:
     for fmt, (media_type, _) in RESULT_FORMATS.items():
         if media_type == result.media_type:
             return fmt
-    raise AppError(log_detail=f"cannot mark a result of type {result.media_type}")
+    raise InternalError(log_detail=f"cannot mark a result of type {result.media_type}")

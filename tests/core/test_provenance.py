@@ -435,7 +435,7 @@ def test_an_animated_webp_is_marked_with_its_frames_intact():
 def test_an_animated_webp_cannot_be_labelled_and_says_so(logs):
     with pytest.raises(AppError) as caught:
         mark(result_of(animated_webp(), "WEBP"), AI, settings(ai_label=True))
-    assert caught.value.status == 500 and caught.value.code == "INTERNAL_ERROR"
+    assert caught.value.status == 500 and caught.value.code == "PROVENANCE_FAILED"
     assert "AI 생성 표시" in caught.value.message
     assert "animated" in caught.value.log_detail
 
@@ -683,7 +683,7 @@ def test_a_broken_signing_setup_fails_ai_results_and_spares_local_ones(tmp_path,
 
     with pytest.raises(AppError) as caught:
         mark(result_of(raw, "PNG"), AI, broken)
-    assert caught.value.status == 500 and caught.value.code == "INTERNAL_ERROR"
+    assert caught.value.status == 500 and caught.value.code == "PROVENANCE_FAILED"
     assert "nowhere.pem" in caught.value.log_detail
 
     local = mark(result_of(raw, "PNG"), LOCAL, broken)
