@@ -270,7 +270,7 @@ def _method(r: dict[str, Any]) -> list[str]:
         "127.0.0.1의 빈 포트에서 뜨고, `/health`가 200을 줄 때까지(최대 30초) 기다린 뒤 측정하며, "
         "끝나면(예외·Ctrl-C·SIGTERM 포함) 하네스가 띄운 프로세스 그룹을 모두 종료합니다.",
         "",
-        "- **서비스**: 배포와 같은 명령 `python -m uvicorn goods_backend.main:app --host 127.0.0.1 --port <p>` "
+        "- **서비스**: 배포와 같은 명령 `python -m uvicorn --factory goods_backend.main:create_app --host 127.0.0.1 --port <p>` "
         "(PPL도 같음), 서비스마다 프로세스 하나. `GOODS_ENGINE=bfl` / `PPL_ENGINE=replicate`, "
         "`BFL_BASE_URL`/`REPLICATE_BASE_URL`은 가짜 제공자, `RESULT_HOSTS`는 그 가짜의 출처(`http://127.0.0.1:<p>`), "
         "`REPLICATE_CREATES_PER_MIN=600`, `RATE_LIMIT_PER_MINUTE=0`·`RATE_LIMIT_IN_FLIGHT=0`(하네스는 클라이언트 하나이므로, "

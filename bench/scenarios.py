@@ -56,7 +56,7 @@ class Bench:
         extra = {"GOODS_ENGINE": engine, **NO_CLIENT_LIMITS, **env}
         if engine == "bfl":
             extra |= {"BFL_API_KEY": KEY, "BFL_BASE_URL": self.bfl.url, "RESULT_HOSTS": self.bfl.url}
-        argv = uvicorn_argv("goods_backend.main:app", port)
+        argv = uvicorn_argv("goods_backend.main:create_app", port, factory=True)
         return self.procs.start(f"goods-{engine}", argv, child_env(extra), port, pin_cpu=pin_cpu)
 
     def start_ppl(self, *, engine: str = "replicate", pin_cpu: str | None = None, **env: str) -> Child:
@@ -71,7 +71,7 @@ class Bench:
                 "REPLICATE_BASE_URL": self.replicate.url,
                 "RESULT_HOSTS": self.replicate.url,
             }
-        argv = uvicorn_argv("ppl_backend.main:app", port)
+        argv = uvicorn_argv("ppl_backend.main:create_app", port, factory=True)
         return self.procs.start(f"ppl-{engine}", argv, child_env(extra), port, pin_cpu=pin_cpu)
 
     def start_baseline(self) -> Child:

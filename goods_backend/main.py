@@ -1,4 +1,8 @@
-"""Goods service: ``uvicorn goods_backend.main:app --port 8001``."""
+"""Goods service: ``uvicorn --factory goods_backend.main:create_app --port 8001``.
+
+Importing this module builds nothing: the app (its settings, logging and
+engine) comes into being when ``create_app()`` is called.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +53,3 @@ def build_engine(resources: EngineResources[GoodsSettings]) -> Engine[Any]:
 
 def create_app(settings: GoodsSettings | None = None) -> FastAPI:
     return create_service_app(SPEC, settings or get_settings(), build_engine)
-
-
-app = create_app()

@@ -1,4 +1,8 @@
-"""PPL service: ``uvicorn ppl_backend.main:app --port 8000``."""
+"""PPL service: ``uvicorn --factory ppl_backend.main:create_app --port 8000``.
+
+Importing this module builds nothing: the app (its settings, logging and
+engine) comes into being when ``create_app()`` is called.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +43,3 @@ def build_engine(resources: EngineResources[PplSettings]) -> Engine[Any]:
 
 def create_app(settings: PplSettings | None = None) -> FastAPI:
     return create_service_app(SPEC, settings or get_settings(), build_engine)
-
-
-app = create_app()

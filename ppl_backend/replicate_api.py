@@ -117,7 +117,7 @@ def problem(response: httpx.Response) -> ReplicateError:
 
 def retry_after(response: httpx.Response, error: ReplicateError) -> str | None:
     """Seconds to wait after a 429: ``Retry-After`` if sent, else the "resets in ~Ns" text."""
-    header = response.headers.get("retry-after")
+    header: str | None = response.headers.get("retry-after")
     if header is not None:
         return header
     match = _RESETS_IN.search(error.detail or "")

@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "frontends" / "dist"
 SERVICES = [
     # label, app, port, page
-    ("PPL", "ppl_backend.main:app", 8000, "ppl-gen"),
-    ("굿즈", "goods_backend.main:app", 8001, "goods-gen"),
+    ("PPL", "ppl_backend.main:create_app", 8000, "ppl-gen"),
+    ("굿즈", "goods_backend.main:create_app", 8001, "goods-gen"),
 ]
 
 
@@ -29,7 +29,7 @@ def main() -> int:
     procs = []
     for _, target, port, page in SERVICES:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "FRONTEND_DIR": str(DIST / page)}
-        cmd = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)]
+        cmd = [sys.executable, "-m", "uvicorn", "--factory", target, "--host", "127.0.0.1", "--port", str(port)]
         procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT))  # noqa: S603 - fixed argv
     time.sleep(1.5)
     for label, _, port, page in SERVICES:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import signal
 import threading
@@ -10,7 +9,6 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from functools import partial
 from typing import Annotated, Any
 
 import httpx
@@ -32,6 +30,7 @@ from webtoon_core.metrics import ServiceMetrics
 from webtoon_core.security import SecurityHeadersMiddleware
 from webtoon_core.service import GenerationRunner, ServiceSpec
 from webtoon_core.settings import CommonSettings
+from webtoon_core.workers import run_sync_in
 
 log = logging.getLogger("webtoon_core.app")
 
@@ -44,11 +43,13 @@ def valid_request_id(value: str) -> bool:
 
 
 def get_engine(request: Request) -> Engine[Any]:
-    return request.app.state.engine
+    engine: Engine[Any] = request.app.state.engine
+    return engine
 
 
 def get_runner(request: Request) -> GenerationRunner[Any, Any]:
-    return request.app.state.runner
+    runner: GenerationRunner[Any, Any] = request.app.state.runner
+    return runner
 
 
 EngineDep = Annotated[Engine[Any], Depends(get_engine)]
@@ -161,10 +162,7 @@ def create_service_app(
         executor = ThreadPoolExecutor(
             max_workers=max(2, available_cpus()), thread_name_prefix=f"{spec.key}-image"
         )
-        loop = asyncio.get_running_loop()
-
-        async def run_sync(fn: Callable[..., Any], *args: Any) -> Any:
-            return await loop.run_in_executor(executor, partial(fn, *args))
+        run_sync = run_sync_in(executor)
 
         timeout = httpx.Timeout(30.0, connect=10.0)
         # Let idle connections go a little before a peer with a 5 s idle timeout closes

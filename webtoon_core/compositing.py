@@ -2,8 +2,13 @@
 
 Both local engines (the PPL compositor and the goods mockup renderer) need the
 same few operations: size a canvas for a requested aspect ratio, lift a subject
-off a plain background, and cast a soft shadow.  They live here once.
-All functions are pure and deterministic, and run in a worker thread.
+off a plain background, resize and rotate a cut-out without dark fringes, and
+cast a soft shadow.  They live here once.  All functions are pure and
+deterministic, and run in a worker thread.
+
+Whether an input has real transparency is never decided here: callers pass the
+answer of ``webtoon_core.images.has_real_transparency`` (or the
+``PreparedImage.has_alpha`` recorded when the upload was normalised).
 """
 
 from __future__ import annotations
@@ -47,18 +52,20 @@ def _border_pixels(rgb: np.ndarray, width: int) -> np.ndarray:
     return np.concatenate([p.reshape(-1, 3) for p in (top, bottom, left, right)])
 
 
-def cutout(image: Image.Image, *, tolerance: float = 38.0, feather: float = 1.2) -> Image.Image:
+def cutout(
+    image: Image.Image, *, has_alpha: bool, tolerance: float = 38.0, feather: float = 1.2
+) -> Image.Image:
     """Return an RGBA copy of ``image`` with its background made transparent.
 
-    An image that already carries a real alpha channel keeps it.  Otherwise the
-    background is taken to be the colour of the border, when the border is
-    plain (product shots, character sheets); pixels close to it become
-    transparent with a soft ramp.  A busy border means there is no plain
-    background to remove, and the image is returned fully opaque.
+    ``has_alpha`` says whether ``image`` has real transparency (see the module
+    doc); such an image keeps its own alpha.  Otherwise the background is taken
+    to be the colour of the border, when the border is plain (product shots,
+    character sheets); pixels close to it become transparent with a soft ramp.
+    A busy border means there is no plain background to remove, and the image
+    is returned fully opaque.
     """
     rgba = image.convert("RGBA")
-    alpha = np.asarray(rgba.getchannel("A"))
-    if image.mode in ("RGBA", "LA", "PA") and alpha.min() < 250:
+    if has_alpha:
         return rgba
 
     rgb = np.asarray(rgba.convert("RGB"), dtype=np.float32)
@@ -82,9 +89,32 @@ def cutout(image: Image.Image, *, tolerance: float = 38.0, feather: float = 1.2)
 
 
 def subject_bbox(rgba: Image.Image, threshold: int = 16) -> tuple[int, int, int, int]:
-    """Bounding box of the visible part of an RGBA image (whole image if empty)."""
-    box = rgba.getchannel("A").point(lambda a: 255 if a > threshold else 0).getbbox()
-    return box or (0, 0, rgba.width, rgba.height)
+    """Bounding box of the pixels whose alpha is above ``threshold`` (whole image if none)."""
+    alpha = rgba.getchannel("A")
+    if threshold > 0:  # at 0, getbbox's own "non-zero" test is the threshold: skip a pass
+        alpha = alpha.point(lambda a: 255 if a > threshold else 0)
+    return alpha.getbbox() or (0, 0, rgba.width, rgba.height)
+
+
+def scale_rgba(rgba: Image.Image, scale: float) -> Image.Image:
+    """``rgba`` resized by ``scale`` (LANCZOS), each side rounded and at least 1 px.
+
+    Resampling runs in premultiplied alpha, so the colour of transparent pixels
+    (often black) cannot bleed into the edges.
+    """
+    size = (max(1, round(rgba.width * scale)), max(1, round(rgba.height * scale)))
+    return rgba.convert("RGBa").resize(size, Image.Resampling.LANCZOS).convert("RGBA")
+
+
+def rotate_rgba(
+    rgba: Image.Image, degrees: float, resample: Image.Resampling = Image.Resampling.BICUBIC
+) -> Image.Image:
+    """``rgba`` rotated counter-clockwise, expanded to hold all of it (not trimmed).
+
+    Premultiplied, as in :func:`scale_rgba`, so transparent corners stay clean.
+    """
+    rotated = rgba.convert("RGBa").rotate(degrees, resample, expand=True)
+    return rotated.convert("RGBA")
 
 
 def soft_shadow(alpha: Image.Image, *, blur: float, opacity: float) -> Image.Image:

@@ -123,7 +123,8 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return None
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
-    return trim
+    function: Callable[[int], int] = trim
+    return function
 
 
 _MALLOC_TRIM = _malloc_trim()

@@ -7,7 +7,7 @@ Each service has a real engine (a provider) and a local one; both satisfy
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -19,11 +19,11 @@ from webtoon_core.images import PreparedImage
 from webtoon_core.metrics import ServiceMetrics
 from webtoon_core.polling import Deadline
 from webtoon_core.settings import CommonSettings
+from webtoon_core.workers import RunSync
 
 P = TypeVar("P", bound=BaseModel, contravariant=True)
 S = TypeVar("S", bound=CommonSettings)
 
-RunSync = Callable[..., Awaitable[Any]]
 _PRINTABLE_KEY = re.compile(r"^[\x21-\x7e]+$")
 Emit = Callable[[str, dict[str, Any]], None]
 

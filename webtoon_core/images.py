@@ -29,10 +29,10 @@ import dataclasses
 import io
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
@@ -49,7 +49,9 @@ from webtoon_core.errors import (
     UpstreamError,
 )
 from webtoon_core.settings import CommonSettings
+from webtoon_core.workers import RunSync
 
+T = TypeVar("T")
 log = logging.getLogger("webtoon_core.images")
 
 ACCEPTED_UPLOAD_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
@@ -423,13 +425,13 @@ class ImageDecoder:
     finished the work, even if the request was cancelled meanwhile.
     """
 
-    def __init__(self, run_sync: Callable[..., Awaitable[Any]], budget_bytes: int) -> None:
+    def __init__(self, run_sync: RunSync, budget_bytes: int) -> None:
         self._run_sync = run_sync
         self.budget = DecodeBudget(budget_bytes)
 
     @classmethod
     def from_settings(
-        cls, run_sync: Callable[..., Awaitable[Any]], settings: CommonSettings
+        cls, run_sync: RunSync, settings: CommonSettings
     ) -> ImageDecoder:
         """A decoder with ``settings.decode_memory_mb`` as its budget."""
         return cls(run_sync, settings.decode_memory_mb * _MIB)
@@ -474,11 +476,11 @@ class ImageDecoder:
         work = partial(_decode_result, raw, plan, limits=limits)
         return await self._within_budget(plan.peak_bytes, refusal, work)
 
-    async def _within_budget(self, need: int, refusal: AppError, work: Callable[[], Any]) -> Any:
+    async def _within_budget(self, need: int, refusal: AppError, work: Callable[[], T]) -> T:
         await self.budget.acquire(need, refuse=refusal)
         if need >= _GIVE_BACK_ABOVE:
             work = partial(_then_give_back, work)
-        pending: asyncio.Future[Any] | None = None
+        pending: asyncio.Future[T] | None = None
         try:
             pending = asyncio.ensure_future(self._run_sync(work))
         finally:
@@ -495,7 +497,7 @@ class ImageDecoder:
 _GIVE_BACK_ABOVE = 32 * _MIB
 
 
-def _then_give_back(work: Callable[[], Any]) -> Any:
+def _then_give_back(work: Callable[[], T]) -> T:
     try:
         return work()
     finally:
@@ -588,8 +590,7 @@ def has_real_transparency(image: Image.Image) -> bool:
     ``PreparedImage.has_alpha``.
     """
     if image.getbands()[-1] in ("A", "a"):
-        low, _ = image.getextrema()[-1]
-        return low < 255
+        return _band_low(image.getextrema()) < 255
     key = image.info.get("transparency")
     if key is None:
         return False
@@ -603,8 +604,13 @@ def has_real_transparency(image: Image.Image) -> bool:
     if image.mode in _SIXTEEN_BIT_GREY and isinstance(key, int):
         return bool((np.asarray(image) == key).any())
     # RGB (and 1-bit) keys: Pillow applies the key when it converts.
-    low, _ = image.convert("RGBA").getextrema()[-1]
-    return low < 255
+    return _band_low(image.convert("RGBA").getextrema()) < 255
+
+
+def _band_low(extrema: Any) -> float:
+    """The last band's minimum, from ``Image.getextrema()`` (a pair per band when multiband)."""
+    low, _ = extrema[-1] if isinstance(extrema[-1], tuple) else extrema
+    return float(low)
 
 
 _SIXTEEN_BIT_GREY = frozenset({"I;16", "I;16B", "I;16L", "I;16N", "I"})
@@ -801,7 +807,8 @@ def _decoder_bytes(image: Image.Image, raw: bytes) -> int:
     # A sequential JPEG has more than one scan exactly when its first scan leaves some
     # components out; Pillow has just read that scan's header (it stops there).
     layers = getattr(image, "layer", None) or [("", 1, 1, 0)] * len(image.getbands())
-    first_scan = image.fp.tell() if image.fp is not None else 0
+    fp = getattr(image, "fp", None)
+    first_scan = fp.tell() if fp is not None else 0
     start = raw.rfind(b"\xff\xda", 0, first_scan)
     in_first_scan = raw[start + 4] if 0 <= start < len(raw) - 4 else len(layers)
     if not (image.info.get("progressive") or in_first_scan < len(layers)):

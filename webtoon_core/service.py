@@ -27,6 +27,8 @@ from webtoon_core.errors import (
     ClientClosed,
     GenerationTimeout,
     InputError,
+    InternalError,
+    PollsExhausted,
     UploadTimeout,
     limit_phrase,
 )
@@ -34,10 +36,11 @@ from webtoon_core.forms import read_form
 from webtoon_core.http_errors import input_error_from, log_app_error
 from webtoon_core.images import ImageDecoder, ImageLimits, PreparedImage, ResultImage
 from webtoon_core.metrics import ServiceMetrics
-from webtoon_core.polling import Deadline, PollsExhausted
+from webtoon_core.polling import Deadline
 from webtoon_core.provenance import Provenance, mark
 from webtoon_core.settings import CommonSettings
 from webtoon_core.streaming import EventStream, error_data, wants_events
+from webtoon_core.workers import RunSync
 
 log = logging.getLogger("webtoon_core.service")
 
@@ -100,7 +103,7 @@ class GenerationRunner(Generic[P, S]):
         spec: ServiceSpec[P, S],
         settings: S,
         metrics: ServiceMetrics,
-        run_sync: Callable,
+        run_sync: RunSync,
         decoder: ImageDecoder,
     ) -> None:
         self.spec = spec
@@ -193,7 +196,7 @@ class GenerationRunner(Generic[P, S]):
                 # A bug, not a known failure: the plain path answers it with the 500
                 # handler; a stream must still end with an error event, never just stop.
                 log.error("처리되지 않은 오류 (이벤트 스트림)", exc_info=exc)
-                events.emit("error", error_data(AppError(), request_id))
+                events.emit("error", error_data(InternalError(), request_id))
             finally:
                 events.close()
 
