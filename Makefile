@@ -33,3 +33,10 @@ $(DEPS): pyproject.toml | $(PY)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+
+# JavaScript unit tests of the pure front-end modules (frontends/static/js/core/): Node's
+# built-in runner, no dependencies. The modules are plain .js ES modules without a
+# package.json: Node >= 20.19 (the machine's 20.x) recognises them as ES modules.
+.PHONY: test-js
+test-js:
+	node --test tests/js/

@@ -9,12 +9,18 @@ and what ``make run`` serves from the backends)::
 Assets get content-hashed names, so they can be cached for a year as
 immutable while ``index.html`` is revalidated.  The form's choices come from
 the backends' own parameter modules: defined once.
+
+The scripts under ``static/js/`` are ES modules, served as they are (no bundler).
+Their relative import specifiers are rewritten to the imported files' hashed
+names, and a module is hashed after that rewrite, so a change anywhere in a page's
+import graph gives every module that (transitively) imports it a new name too.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +35,7 @@ from webtoon_core.settings import CommonSettings
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
+MODULES = STATIC / "js"  # every .js under it is an ES module (vendor/ holds classic scripts)
 DEFAULT_OUT = HERE / "dist"
 CLIENT_TIMEOUT_S = 180  # the page gives up after 3 minutes (the backend after 2)
 
@@ -53,33 +60,118 @@ PAGES = (
 )  # fmt: skip
 
 
-def hashed_name(path: Path) -> str:
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+def hashed_name(path: Path, data: bytes | None = None) -> str:
+    """``app.css`` -> ``app.<first 10 hex of sha256>.css``, of ``data`` when given (else the file's)."""
+    digest = hashlib.sha256(path.read_bytes() if data is None else data).hexdigest()[:10]
     return f"{path.stem}.{digest}{path.suffix}"
 
 
-def copy_assets(target: Path) -> dict[str, str]:
-    """Copy every static file with a hashed name; map ``css/app.css`` -> ``assets/app.<h>.css``."""
-    assets = target / "assets"
-    assets.mkdir(parents=True, exist_ok=True)
-    mapping: dict[str, str] = {}
-    for source in sorted(p for p in STATIC.rglob("*") if p.is_file()):
-        name = hashed_name(source)
-        shutil.copyfile(source, assets / name)
-        mapping[source.relative_to(STATIC).as_posix()] = f"assets/{name}"
-    return mapping
+class BuildError(Exception):
+    """The static files cannot be built as they are (an import the build cannot rewrite)."""
+
+
+# A static import or re-export at the start of a line (our modules are not minified):
+#   import { a, b } from "./x.js";   import * as x from '../x.js';   import "./x.js";
+#   export { a } from "./x.js";      export * from "./x.js";
+IMPORT = re.compile(
+    r"""^(?P<head>[ \t]*(?:import[ \t]*(?:[\w$*{},\s]+?\bfrom[ \t]*)?|export[ \t]*[\w$*{},\s]+?\bfrom[ \t]*))"""
+    r"""(?P<quote>["'])(?P<specifier>[^"'\n]+)(?P=quote)""",
+    re.MULTILINE,
+)
+# Every import statement must be one IMPORT reads; dynamic import() is not rewritten.
+IMPORT_STATEMENT = re.compile(r"^[ \t]*import\b(?![ \t]*\()", re.MULTILINE)
+DYNAMIC_IMPORT = re.compile(r"\bimport[ \t]*\(")
+
+
+def _label(path: Path) -> str:
+    return path.relative_to(STATIC).as_posix()
+
+
+def resolve_import(source: Path, specifier: str) -> Path:
+    """The file a relative specifier names, which must be a static file (browsers add no extension)."""
+    if not specifier.startswith(("./", "../")):
+        raise BuildError(
+            f"{_label(source)}: import {specifier!r} is not a relative path to a static file"
+        )
+    target = (source.parent / specifier).resolve()
+    if not target.is_file() or STATIC.resolve() not in target.parents:
+        raise BuildError(
+            f"{_label(source)}: import {specifier!r} names no file under frontends/static"
+        )
+    return target
+
+
+class Assets:
+    """The static files of one page folder, copied under hashed names, modules rewritten first."""
+
+    def __init__(self, target: Path) -> None:
+        self.dir = target / "assets"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.names: dict[Path, str] = {}  # source (resolved) -> hashed file name
+        self.imports: dict[Path, list[Path]] = {}  # module -> the modules it imports, in order
+        for source in sorted(p for p in STATIC.rglob("*") if p.is_file()):
+            self.emit(source.resolve())
+
+    def emit(self, source: Path, chain: tuple[Path, ...] = ()) -> str:
+        """Copy ``source`` (after the modules it imports) and return its hashed name."""
+        if source in self.names:
+            return self.names[source]
+        if source in chain:
+            cycle = " -> ".join(_label(p) for p in (*chain[chain.index(source) :], source))
+            raise BuildError(f"import cycle (content hashes cannot name each other): {cycle}")
+        data = source.read_bytes()
+        if source.suffix == ".js" and MODULES.resolve() in source.parents:
+            data = self._rewrite(source, data.decode("utf-8"), (*chain, source)).encode("utf-8")
+        name = hashed_name(source, data)
+        (self.dir / name).write_bytes(data)
+        self.names[source] = name
+        return name
+
+    def _rewrite(self, source: Path, text: str, chain: tuple[Path, ...]) -> str:
+        if DYNAMIC_IMPORT.search(text):
+            raise BuildError(f"{_label(source)}: dynamic import() is not rewritten to hashed names")
+        statements = {m.start() for m in IMPORT_STATEMENT.finditer(text)}
+        read = {m.start() for m in IMPORT.finditer(text)}
+        if statements - read:
+            line = text.count("\n", 0, min(statements - read)) + 1
+            raise BuildError(f"{_label(source)}:{line}: an import statement the build cannot read")
+        imports = self.imports.setdefault(source, [])
+
+        def swap(match: re.Match[str]) -> str:
+            target = resolve_import(source, match["specifier"])
+            imports.append(target)
+            # Every asset sits in the same flat folder.
+            return f"{match['head']}{match['quote']}./{self.emit(target, chain)}{match['quote']}"
+
+        return IMPORT.sub(swap, text)
+
+    def url(self, path: str) -> str:
+        """``css/app.css`` -> ``assets/app.<h>.css`` (what the page links to)."""
+        source = (STATIC / path).resolve()
+        if source not in self.names:
+            raise KeyError(f"unknown asset {path!r}")
+        return f"assets/{self.names[source]}"
+
+    def module_imports(self, path: str) -> list[str]:
+        """Every module ``path`` imports, directly or not, once each in import order (modulepreload)."""
+        seen: list[Path] = []
+
+        def walk(module: Path) -> None:
+            for target in self.imports.get(module, []):
+                if target not in seen:
+                    seen.append(target)
+                    walk(target)
+
+        self.url(path)  # an unknown entry is an error, not an empty list
+        walk((STATIC / path).resolve())
+        return [f"assets/{self.names[p]}" for p in seen]
 
 
 def render_page(env: Environment, page: Page, out: Path) -> Path:
     target = out / page.slug
     if target.exists():
         shutil.rmtree(target)
-    mapping = copy_assets(target)
-
-    def asset(path: str) -> str:
-        if path not in mapping:
-            raise KeyError(f"unknown asset {path!r}")
-        return mapping[path]
+    assets = Assets(target)
 
     config = {
         "page": page.page,
@@ -93,7 +185,12 @@ def render_page(env: Environment, page: Page, out: Path) -> Path:
         "default_seed": 11,
     }
     html = env.get_template(page.template).render(
-        asset=asset, page=page.page, title=page.title, config=config, choices=page.choices
+        asset=assets.url,
+        module_imports=assets.module_imports,
+        page=page.page,
+        title=page.title,
+        config=config,
+        choices=page.choices,
     )
     (target / "index.html").write_text(html, encoding="utf-8")
     return target

@@ -1,35 +1,34 @@
-"use strict";
-/* PPL page: character + product upload zones, prompt presets. Shared flow: common.js. */
-(function () {
-  const UI = window.WebtoonUI;
-  const prompt = UI.$("#prompt");
-  const presets = Array.from(document.querySelectorAll(".preset"));
+/* PPL page: character + product upload zones, prompt presets. Shared flow: ui/page.js. */
+import { pplProblem } from "./core/validation.js";
+import { $ } from "./ui/dom.js";
+import { startPage } from "./ui/page.js";
+import { createUploadZone } from "./ui/upload-zone.js";
 
-  // Presets fill the prompt; the one matching the prompt shows as pressed.
-  const syncPresets = () => {
-    const text = prompt.value.trim();
-    for (const preset of presets) preset.setAttribute("aria-pressed", String(preset.dataset.prompt === text));
-  };
-  for (const preset of presets) {
-    preset.addEventListener("click", () => {
-      prompt.value = preset.dataset.prompt;
-      prompt.dispatchEvent(new Event("input", { bubbles: true }));
-      prompt.focus();
-    });
-  }
-  prompt.addEventListener("input", syncPresets);
-  syncPresets();
+const prompt = $("#prompt");
+const presets = Array.from(document.querySelectorAll(".preset"));
 
-  UI.startPage({
-    slots: (limits) => [
-      UI.createUploadZone("character", "캐릭터", limits),
-      UI.createUploadZone("product", "제품", limits),
-    ],
-    validate() {
-      if (!prompt.value.trim()) {
-        return { message: "프롬프트를 입력해 주세요. 아래 예시 버튼으로 채울 수도 있어요.", focus: prompt };
-      }
-      return null;
-    },
+// Presets fill the prompt; the one matching the prompt shows as pressed.
+const syncPresets = () => {
+  const text = prompt.value.trim();
+  for (const preset of presets) preset.setAttribute("aria-pressed", String(preset.dataset.prompt === text));
+};
+for (const preset of presets) {
+  preset.addEventListener("click", () => {
+    prompt.value = preset.dataset.prompt;
+    prompt.dispatchEvent(new Event("input", { bubbles: true }));
+    prompt.focus();
   });
-})();
+}
+prompt.addEventListener("input", syncPresets);
+syncPresets();
+
+startPage({
+  slots: (limits) => [
+    createUploadZone("character", "캐릭터", limits),
+    createUploadZone("product", "제품", limits),
+  ],
+  validate() {
+    const problem = pplProblem({ prompt: prompt.value, maxChars: prompt.maxLength });
+    return problem && { message: problem.message, focus: prompt };
+  },
+});

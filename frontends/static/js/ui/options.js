@@ -1,0 +1,72 @@
+/*
+ * The option controls (safety range, random seed, prompt counter) and what GET /info
+ * adds to the page (engine note, price, limits). Both pages.
+ */
+import { $ } from "./dom.js";
+
+const SAFETY_WORDS = ["가장 엄격", "보통", "너그러움"];
+
+/** Keep the range's label, the seed field and the prompt counter in step with their inputs. */
+export function setupOptions() {
+  const range = $("#safety-tolerance");
+  const syncRange = () => {
+    const text = `${range.value} · ${SAFETY_WORDS[Number(range.value)] || ""}`;
+    $("#safety-value").textContent = text;
+    range.setAttribute("aria-valuetext", text);
+  };
+  const random = $("#seed-random");
+  const syncSeed = () => {
+    $("#seed").disabled = random.checked;
+  };
+  const prompt = $("#prompt");
+  const syncLength = () => {
+    $("#prompt-length").textContent = String(prompt.value.length);
+  };
+  range.addEventListener("input", syncRange);
+  random.addEventListener("change", syncSeed);
+  prompt.addEventListener("input", syncLength);
+  [syncRange, syncSeed, syncLength].forEach((sync) => sync());
+}
+
+/**
+ * "$0.08": an estimated cost in dollars.
+ * @param {number} usd
+ */
+export const formatUsd = (usd) => `$${usd.toFixed(2)}`;
+
+/**
+ * The estimated price of one image (real engines), shown before anything is spent.
+ * Announced as the document event "webtoon:price" ({ price }) for the goods set's total.
+ * @param {number} price USD per image; 0 for the local engine
+ */
+export function showPrice(price) {
+  document.body.dataset.pricePerImage = String(price);
+  const note = $("#price-note");
+  if (note) {
+    note.hidden = !(price > 0);
+    note.textContent = price > 0 ? `예상 비용: 이미지 1장에 약 ${formatUsd(price)}` : "";
+  }
+  document.dispatchEvent(new CustomEvent("webtoon:price", { detail: { price } }));
+}
+
+/**
+ * GET {api_base}/info: the engine note, the price, and the upload limits (into settings).
+ * @param {{ api_base: string }} config
+ * @param {{ maxImageSide: number, maxUploadMb: number }} settings updated in place
+ * @returns {Promise<object|null>} the info, or null (the page keeps its built-in values)
+ */
+export async function loadInfo(config, settings) {
+  try {
+    const response = await fetch(`${config.api_base}/info`, { headers: { Accept: "application/json" } });
+    if (!response.ok) return null;
+    const info = await response.json();
+    $("#engine-note").hidden = !info.local_preview;
+    showPrice(Number(info.price_usd_per_image) || 0);
+    const limits = info.limits || {};
+    if (limits.max_image_side > 0) settings.maxImageSide = limits.max_image_side;
+    if (limits.max_upload_mb > 0) settings.maxUploadMb = limits.max_upload_mb;
+    return info;
+  } catch (_) {
+    return null; // the form still works with the values the page was built with
+  }
+}
