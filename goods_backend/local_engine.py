@@ -11,12 +11,15 @@ from webtoon_core.images import PreparedImage, encode_image
 
 
 def render(params: GoodsParams, images: Mapping[str, PreparedImage]) -> bytes:
+    """The mockup of the chosen (or prompt-guessed) goods kind, encoded as asked."""
     kind = params.kind or guess_kind(params.prompt)
+    character = images["input_image"]
     image = render_mockup(
-        images["input_image"].to_pil(),
+        character.to_pil(),
         kind=kind.id,
         prompt=params.prompt,
         aspect_ratio=params.effective_aspect_ratio,
         seed=params.seed,
+        has_alpha=character.has_alpha,  # answered once, when the upload was normalised
     )
     return encode_image(image, params.bfl_output_format)

@@ -10,11 +10,16 @@ from webtoon_core.images import PreparedImage, encode_image
 
 
 def render(params: PplParams, images: Mapping[str, PreparedImage]) -> bytes:
+    """The composited shot of ``input_image_1`` holding ``input_image_2``, encoded as asked."""
+    character, product = images["input_image_1"], images["input_image_2"]
     image = compose_product_shot(
-        images["input_image_1"].to_pil(),
-        images["input_image_2"].to_pil(),
+        character.to_pil(),
+        product.to_pil(),
         prompt=params.prompt,
         aspect_ratio=params.aspect_ratio,
         seed=params.seed,
+        # answered once, when the upload was normalised
+        character_has_alpha=character.has_alpha,
+        product_has_alpha=product.has_alpha,
     )
     return encode_image(image, params.replicate_output_format)

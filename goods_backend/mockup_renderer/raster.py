@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageFilter
 
-from goods_backend.mockup_renderer._look import _BICUBIC, _TO_LIGHT, _Look
+from goods_backend.mockup_renderer.look import TO_LIGHT, Look
 
 # --------------------------------------------------------------------------- raster helpers
 
 
-def _coords(w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+def coords(w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
     """Pixel-centre coordinates as a broadcastable row (1, w) and column (h, 1)."""
     x = (np.arange(w, dtype=np.float32) + 0.5)[None, :]
     y = (np.arange(h, dtype=np.float32) + 0.5)[:, None]
@@ -26,7 +28,7 @@ def _box1(a: np.ndarray, r: int) -> np.ndarray:
     return (c[2 * r + 1 :] - c[: -(2 * r + 1)]) / (2 * r + 1)
 
 
-def _gauss(a: np.ndarray, sigma: float) -> np.ndarray:
+def gauss(a: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian blur of a [0, 1] map.
 
     Small radii use Pillow's 8-bit blur (fast, precise enough at that scale).
@@ -48,27 +50,29 @@ def _gauss(a: np.ndarray, sigma: float) -> np.ndarray:
     out = small
     for _ in range(3):  # three box passes approximate a Gaussian closely
         out = _box1(_box1(out, r).T, r).T
-    return _upscale(np.ascontiguousarray(out), w, h)
+    return upscale(np.ascontiguousarray(out), w, h)
 
 
-def _upscale(a: np.ndarray, w: int, h: int) -> np.ndarray:
+def upscale(a: np.ndarray, w: int, h: int) -> np.ndarray:
     """Bicubic resize of a float map (used to evaluate smooth fields on coarse grids)."""
-    return np.asarray(Image.fromarray(a.astype(np.float32)).resize((w, h), _BICUBIC), np.float32)
+    return np.asarray(
+        Image.fromarray(a.astype(np.float32)).resize((w, h), Image.Resampling.BICUBIC), np.float32
+    )
 
 
-def _ramp(field: np.ndarray, level: float, slope: float) -> np.ndarray:
+def ramp(field: np.ndarray, level: float, slope: float) -> np.ndarray:
     """Anti-aliased threshold: 0 -> 1 across one pixel where ``field`` crosses ``level``."""
     return np.clip((field - level) / max(slope, 1e-6) + 0.5, 0.0, 1.0)
 
 
-def _smooth(mask: np.ndarray, sigma: float) -> np.ndarray:
+def smooth(mask: np.ndarray, sigma: float) -> np.ndarray:
     """Round a mask's corners and fill its notches (blur, re-threshold at half)."""
     if sigma < 0.6:
         return mask
-    return _ramp(_gauss(mask, sigma), 0.5, 0.4 / sigma)
+    return ramp(gauss(mask, sigma), 0.5, 0.4 / sigma)
 
 
-def _dilate(alpha: np.ndarray, radius: float) -> np.ndarray:
+def dilate(alpha: np.ndarray, radius: float) -> np.ndarray:
     """Grow a silhouette by about ``radius`` px with a rounded outline (a cutting path).
 
     A blurred straight edge falls to Q(1.6) ~= 0.055 at 1.6 sigma outside it,
@@ -76,19 +80,21 @@ def _dilate(alpha: np.ndarray, radius: float) -> np.ndarray:
     less, which is what a smooth die line does anyway.
     """
     sigma = max(radius, 0.5) / 1.6
-    grown = _ramp(_gauss(alpha, sigma), 0.0548, 0.111 / sigma)
-    return np.maximum(grown, alpha)
+    grown = ramp(gauss(alpha, sigma), 0.0548, 0.111 / sigma)
+    outline: np.ndarray = np.maximum(grown, alpha)
+    return outline
 
 
-def _facing(field: np.ndarray) -> np.ndarray:
+def light_facing(field: np.ndarray) -> np.ndarray:
     """How much a blurred mask's outward edge faces the key light, in [-1, 1]."""
     gy, gx = np.gradient(field)
     norm = np.sqrt(gx * gx + gy * gy) + 1e-6
     # the outward normal is -grad; dot it with the direction towards the light
-    return -(gx * _TO_LIGHT[0] + gy * _TO_LIGHT[1]) / norm
+    facing: np.ndarray = -(gx * TO_LIGHT[0] + gy * TO_LIGHT[1]) / norm
+    return facing
 
 
-def _shift(a: np.ndarray, dx: int, dy: int) -> np.ndarray:
+def shift(a: np.ndarray, dx: int, dy: int) -> np.ndarray:
     """Translate a 2-D map by whole pixels, filling with zeros."""
     out = np.zeros_like(a)
     h, w = a.shape
@@ -100,12 +106,12 @@ def _shift(a: np.ndarray, dx: int, dy: int) -> np.ndarray:
     return out
 
 
-def _disc(x: np.ndarray, y: np.ndarray, cx: float, cy: float, r: float) -> np.ndarray:
+def filled_circle(x: np.ndarray, y: np.ndarray, cx: float, cy: float, r: float) -> np.ndarray:
     """Anti-aliased filled circle."""
     return np.clip(r - np.sqrt((x - cx) ** 2 + (y - cy) ** 2) + 0.5, 0.0, 1.0)
 
 
-def _grain(look: _Look, salt: int, w: int, h: int) -> np.ndarray:
+def grain(look: Look, salt: int, w: int, h: int) -> np.ndarray:
     """Unit-variance pixel noise, seeded: fabric weave, paper tooth, backdrop grain.
 
     A 256 px tile is repeated: at a few percent amplitude the period is
@@ -115,38 +121,52 @@ def _grain(look: _Look, salt: int, w: int, h: int) -> np.ndarray:
     return np.tile(tile, (-(-h // 256), -(-w // 256)))[:h, :w]
 
 
-def _folds(w: int, h: int, folds: list[tuple[float, ...]]) -> np.ndarray:
+@dataclass(frozen=True)
+class Fold:
+    """A soft cloth fold along a segment, in unit coordinates of the layer (0..1 each way)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    amplitude: float  # light/shadow strength; its sign says which side is lit
+    width: float  # across the fold, in layer widths
+
+
+def fold_relief(w: int, h: int, folds: Sequence[Fold]) -> np.ndarray:
     """Soft fabric folds: a light/shadow pair across each segment, computed at 1/4 size.
 
-    Each fold is ``(x0, y0, x1, y1, amplitude, width)`` in unit coordinates; the
-    profile is a derivative of Gaussian across the segment, faded at its ends.
+    The profile is a derivative of Gaussian across the segment, faded at its ends.
     """
     lw, lh = max(4, w // 4), max(4, h // 4)
-    x, y = _coords(lw, lh)
+    x, y = coords(lw, lh)
     out = np.zeros((lh, lw), np.float32)
-    for x0, y0, x1, y1, amp, width in folds:
+    for fold in folds:
+        x0, y0, x1, y1 = fold.x0, fold.y0, fold.x1, fold.y1
         ax, ay, dx, dy = x0 * lw, y0 * lh, (x1 - x0) * lw, (y1 - y0) * lh
         length2 = dx * dx + dy * dy + 1e-6
         t = np.clip(((x - ax) * dx + (y - ay) * dy) / length2, 0.0, 1.0)
-        d = ((x - ax) * dy - (y - ay) * dx) / math.sqrt(length2) / max(width * lw, 0.5)
+        d = ((x - ax) * dy - (y - ay) * dx) / math.sqrt(length2) / max(fold.width * lw, 0.5)
+        # each fold's profile is formed in float64 (seeded amplitudes are float64), then summed
+        amp = np.float64(fold.amplitude)
         out += amp * d * np.exp(-0.5 * d * d) * np.sin(np.pi * t)
-    return _upscale(out, w, h)
+    return upscale(out, w, h)
 
 
-def _sheen(w: int, h: int, at: float, strength: float) -> np.ndarray:
+def sheen(w: int, h: int, at: float, strength: float) -> np.ndarray:
     """A glossy diagonal reflection: a broad soft band plus a thin bright streak.
 
     Smooth, so it is evaluated on a 1/4 grid and upscaled.
     """
     lw, lh = max(4, w // 4), max(4, h // 4)
-    x, y = _coords(lw, lh)
+    x, y = coords(lw, lh)
     d = (x / lw * 0.75 + y / lh * 0.45) / 1.2
     broad = np.exp(-(((d - at) / 0.11) ** 2))
     streak = np.exp(-(((d - at - 0.17) / 0.014) ** 2))
-    return _upscale(strength * (0.55 * broad + 0.6 * streak), w, h)
+    return upscale(strength * (0.55 * broad + 0.6 * streak), w, h)
 
 
-def _sample_columns(src: np.ndarray, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
+def sample_columns(src: np.ndarray, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
     """Bilinear sample of planar ``src`` (c, h, w) where the mapping is separable by column.
 
     Output column j reads source column ``sx[j]`` (float) and output row i of it
@@ -167,7 +187,7 @@ def _sample_columns(src: np.ndarray, sx: np.ndarray, sy: np.ndarray) -> np.ndarr
     return top * (1.0 - fy) + bottom * fy
 
 
-def _embed(a: np.ndarray, w: int, h: int, x: int, y: int) -> np.ndarray:
+def embed(a: np.ndarray, w: int, h: int, x: int, y: int) -> np.ndarray:
     """Place ``a`` (spatial in its last two axes) into a zero w x h canvas at (x, y), clipped."""
     out = np.zeros((*a.shape[:-2], h, w), np.float32)
     ah, aw = a.shape[-2:]
@@ -178,7 +198,7 @@ def _embed(a: np.ndarray, w: int, h: int, x: int, y: int) -> np.ndarray:
     return out
 
 
-def _window(alpha: np.ndarray) -> tuple[slice, slice] | None:
+def window(alpha: np.ndarray) -> tuple[slice, slice] | None:
     """Bounding slices of the non-zero part of a map (None when empty)."""
     rows = np.flatnonzero(alpha.any(axis=1))
     if not rows.size:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from goods_backend.mockup_renderer._look import _LANCZOS, _SS, _rgb
-from goods_backend.mockup_renderer._raster import _embed, _window
+from goods_backend.mockup_renderer.look import SUPERSAMPLE, planar
+from goods_backend.mockup_renderer.raster import embed, window
 
 
-class _Mask:
+class Mask:
     """An anti-aliased shape mask drawn in layer pixels (supersampled, box-reduced)."""
 
-    def __init__(self, w: int, h: int, ss: int = _SS) -> None:
+    def __init__(self, w: int, h: int, ss: int = SUPERSAMPLE) -> None:
         self.ss = ss
         self.img = Image.new("L", (w * ss, h * ss), 0)
         self.draw = ImageDraw.Draw(self.img)
@@ -24,37 +24,43 @@ class _Mask:
         x0, y0, x1, y1 = (v * self.ss for v in box)
         return [x0, y0, max(x0, x1), max(y0, y1)]
 
-    def polygon(self, pts: list[tuple[float, float]], fill: int = 255) -> _Mask:
+    def polygon(self, pts: list[tuple[float, float]], fill: int = 255) -> Mask:
+        """Fill a polygon; returns the mask, so shapes chain."""
         self.draw.polygon(self._pts(pts), fill=fill)
         return self
 
-    def ellipse(self, box: tuple[float, float, float, float], fill: int = 255) -> _Mask:
+    def ellipse(self, box: tuple[float, float, float, float], fill: int = 255) -> Mask:
+        """Fill the ellipse inscribed in ``box`` (x0, y0, x1, y1); ``fill=0`` cuts a hole."""
         self.draw.ellipse(self._box(box), fill=fill)
         return self
 
-    def ring(self, box: tuple[float, float, float, float], width: float) -> _Mask:
+    def ring(self, box: tuple[float, float, float, float], width: float) -> Mask:
+        """Outline the ellipse inscribed in ``box`` with a line ``width`` px wide."""
         self.draw.ellipse(self._box(box), outline=255, width=max(1, round(width * self.ss)))
         return self
 
     def rect(
         self, box: tuple[float, float, float, float], radius: float = 0, fill: int = 255
-    ) -> _Mask:
+    ) -> Mask:
+        """Fill a rectangle, its corners rounded by ``radius`` px (capped at half a side)."""
         b = self._box(box)
         r = min(radius * self.ss, (b[2] - b[0]) / 2, (b[3] - b[1]) / 2)
         self.draw.rounded_rectangle(b, radius=max(0.0, r), fill=fill)
         return self
 
-    def line(self, pts: list[tuple[float, float]], width: float, fill: int = 255) -> _Mask:
+    def line(self, pts: list[tuple[float, float]], width: float, fill: int = 255) -> Mask:
+        """Stroke a polyline ``width`` px wide with rounded joints."""
         self.draw.line(
             self._pts(pts), fill=fill, width=max(1, round(width * self.ss)), joint="curve"
         )
         return self
 
     def array(self) -> np.ndarray:
+        """The coverage so far, float32 (H, W) in [0, 1], at layer resolution."""
         return np.asarray(self.img.reduce(self.ss), np.float32) / 255.0
 
 
-class _Paint:
+class Paint:
     """Premultiplied planar RGBA float canvas: product parts are composited back to front."""
 
     def __init__(self, w: int, h: int) -> None:
@@ -63,7 +69,7 @@ class _Paint:
 
     def over(self, colour: np.ndarray | tuple[float, ...], alpha: np.ndarray) -> None:
         """Lay ``colour`` (straight; constant or planar) with coverage ``alpha`` on top."""
-        win = _window(alpha)
+        win = window(alpha)
         if win is None:
             return
         a = alpha[win]
@@ -76,7 +82,7 @@ class _Paint:
 
     def over_premul(self, rgb: np.ndarray, alpha: np.ndarray) -> None:
         """Lay an already premultiplied planar colour on top."""
-        win = _window(alpha)
+        win = window(alpha)
         if win is not None:
             self._blend(win, rgb[(slice(None), *win)], alpha[win])
 
@@ -89,6 +95,7 @@ class _Paint:
         alpha += a
 
     def image(self) -> Image.Image:
+        """The canvas as a straight-alpha RGBA image."""
         # Pillow un-premultiplies in C ("RGBa" -> "RGBA"), far cheaper than numpy.
         bands = _bands(self.rgb, self.alpha)
         return Image.merge("RGBa", bands).convert("RGBA")
@@ -106,36 +113,36 @@ def _bands(rgb: np.ndarray, alpha: np.ndarray) -> list[Image.Image]:
     ]
 
 
-def _rgba_image(rgb: np.ndarray, alpha: np.ndarray) -> Image.Image:
+def rgba_image(rgb: np.ndarray, alpha: np.ndarray) -> Image.Image:
     """Straight planar colour + coverage -> RGBA image."""
     return Image.merge("RGBA", _bands(rgb, alpha))
 
 
-def _fit_art(art: Image.Image, max_w: float, max_h: float) -> Image.Image:
+def fit_art(art: Image.Image, max_w: float, max_h: float) -> Image.Image:
     """The art scaled (LANCZOS; Pillow premultiplies RGBA) to fit inside max_w x max_h."""
     f = min(max_w / art.width, max_h / art.height)
     size = (max(1, round(art.width * f)), max(1, round(art.height * f)))
-    return art.resize(size, _LANCZOS)
+    return art.resize(size, Image.Resampling.LANCZOS)
 
 
-def _premul(img: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+def premul(img: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     """RGBA image -> premultiplied planar colour (0..255) and alpha (0..1)."""
     r, g, b, a = (np.asarray(band, np.float32) for band in img.convert("RGBa").split())
     return np.stack([r, g, b]), a / 255.0
 
 
-def _palette_mean(art: Image.Image) -> np.ndarray:
+def palette_mean(art: Image.Image) -> np.ndarray:
     """Average colour of the art's visible pixels (from a thumbnail: it is only a tint)."""
     thumb = art.copy()
     thumb.thumbnail((64, 64))
-    prgb, pa = _premul(thumb)
+    prgb, pa = premul(thumb)
     weight = float(pa.sum())
     if weight <= 0:
-        return _rgb((200.0, 200.0, 200.0))
-    return _rgb(prgb.sum(axis=(1, 2)) / weight)
+        return planar((200.0, 200.0, 200.0))
+    return planar(prgb.sum(axis=(1, 2)) / weight)
 
 
-def _print_in(
+def print_in(
     art: Image.Image,
     w: int,
     h: int,
@@ -149,14 +156,14 @@ def _print_in(
     Returns premultiplied planar colour and alpha of the full layer size.
     """
     x0, y0, x1, y1 = box
-    fitted = _fit_art(art, (x1 - x0) * scale, (y1 - y0) * scale)
+    fitted = fit_art(art, (x1 - x0) * scale, (y1 - y0) * scale)
     px = round((x0 + x1 - fitted.width) / 2)
     py = round(y0 if top else (y0 + y1 - fitted.height) / 2)
-    prgb, pa = _premul(fitted)
-    return _embed(prgb, w, h, px, py), _embed(pa, w, h, px, py)
+    prgb, pa = premul(fitted)
+    return embed(prgb, w, h, px, py), embed(pa, w, h, px, py)
 
 
-def _fabric_contrast(shade: np.ndarray, base: np.ndarray, pa: np.ndarray) -> np.ndarray:
+def fabric_contrast(shade: np.ndarray, base: np.ndarray, pa: np.ndarray) -> np.ndarray:
     """Deepen cloth shading on dark dyes, except under the (light) print.
 
     Folds on navy or black cotton read by their sheen, not by darkening an
@@ -166,9 +173,11 @@ def _fabric_contrast(shade: np.ndarray, base: np.ndarray, pa: np.ndarray) -> np.
     luma = float(base[0, 0, 0] * 0.3 + base[1, 0, 0] * 0.59 + base[2, 0, 0] * 0.11) / 255.0
     gain = 1.0 + 1.6 * (1.0 - luma) ** 2
     deep = np.clip(1.0 + (shade - 1.0) * gain, 0.25, 1.6)
-    return deep + (shade - deep) * pa
+    kept: np.ndarray = deep + (shade - deep) * pa
+    return kept
 
 
-def _ink(base: np.ndarray, prgb: np.ndarray, pa: np.ndarray) -> np.ndarray:
+def ink(base: np.ndarray, prgb: np.ndarray, pa: np.ndarray) -> np.ndarray:
     """A print laid on a coloured surface (straight colour, planar)."""
-    return base * (1.0 - pa) + prgb
+    printed: np.ndarray = base * (1.0 - pa) + prgb
+    return printed

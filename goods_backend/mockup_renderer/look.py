@@ -1,4 +1,4 @@
-"""Shared constants, the colours a prompt may name, and the seeded look of a mockup."""
+"""The seeded look of a mockup (colours a prompt may name, backdrop, jitter) and shared constants."""
 
 from __future__ import annotations
 
@@ -6,20 +6,17 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
 
-_RGB = tuple[int, int, int]
-_LANCZOS = Image.Resampling.LANCZOS
-_BICUBIC = Image.Resampling.BICUBIC
-_SS = 2  # supersampling factor for vector shapes (drawn at 2x, box-reduced)
-_TO_LIGHT = (-0.6, -0.8)  # screen-space direction towards the key light (upper left)
-_WHITE = (255.0, 255.0, 255.0)
+Colour = tuple[int, int, int]
+SUPERSAMPLE = 2  # vector shapes are drawn at this many times the size, then box-reduced
+TO_LIGHT = (-0.6, -0.8)  # screen-space direction towards the key light (upper left)
+WHITE = (255.0, 255.0, 255.0)
 
 
 # --------------------------------------------------------------------------- colours
 
 # Fabric/ceramic-plausible versions of the colours a prompt may name.
-_BASE_COLOURS: dict[str, _RGB] = {
+_BASE_COLOURS: dict[str, Colour] = {
     "white": (244, 243, 239),
     "black": (40, 40, 44),
     "navy": (32, 43, 76),
@@ -48,7 +45,7 @@ _COLOUR_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 # Products that come in colours, with their default (undyed) base.
-_DEFAULT_BASE: dict[str, _RGB] = {
+_DEFAULT_BASE: dict[str, Colour] = {
     "tshirt": (244, 243, 239),
     "mug": (246, 245, 241),
     "ecobag": (235, 225, 203),  # natural cotton canvas
@@ -57,7 +54,7 @@ _DEFAULT_BASE: dict[str, _RGB] = {
 }
 
 # Soft studio backdrops; the seed picks one, so re-rolls change the mood, not the product.
-_BACKDROPS: tuple[_RGB, ...] = (
+_BACKDROPS: tuple[Colour, ...] = (
     (219, 212, 201),  # warm sand
     (205, 212, 220),  # cool grey-blue
     (208, 217, 204),  # sage
@@ -79,7 +76,7 @@ def _colour_hint(prompt: str) -> str | None:
     return best[1] if best else None
 
 
-def _rgb(colour: tuple[float, ...] | np.ndarray) -> np.ndarray:
+def planar(colour: tuple[float, ...] | np.ndarray) -> np.ndarray:
     """A constant colour shaped (3, 1, 1), to broadcast against planar images."""
     return np.asarray(colour, np.float32).reshape(3, 1, 1)
 
@@ -88,7 +85,7 @@ def _rgb(colour: tuple[float, ...] | np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Look:
+class Look:
     """Everything a drawing function may vary: the prompt's colour and the seed's jitter."""
 
     hint: str | None
@@ -100,19 +97,20 @@ class _Look:
 
     def base(self, kind: str) -> np.ndarray:
         """The product's base colour: the prompt's colour if it names one, else the default."""
-        return _rgb(_BASE_COLOURS[self.hint] if self.hint else _DEFAULT_BASE[kind])
+        return planar(_BASE_COLOURS[self.hint] if self.hint else _DEFAULT_BASE[kind])
 
     def rng(self, salt: int) -> np.random.Generator:
         """A private generator per purpose, so textures never shift the other jitter."""
         return np.random.default_rng([self.seed, salt])
 
 
-def _make_look(prompt: str, seed: int | None) -> _Look:
+def make_look(prompt: str, seed: int | None) -> Look:
+    """The look for a prompt and seed: same arguments, same look (``None`` acts as seed 0)."""
     norm = 0 if seed is None else seed % (1 << 64)  # default_rng refuses negative seeds
     rng = np.random.default_rng(norm)
     tint = np.asarray(_BACKDROPS[int(rng.integers(len(_BACKDROPS)))], np.float64)
     tint = tint + rng.uniform(-5.0, 5.0, 3)
-    return _Look(
+    return Look(
         hint=_colour_hint(prompt),
         backdrop=(float(tint[0]), float(tint[1]), float(tint[2])),
         tilt=float(rng.uniform(-1.0, 1.0)),
