@@ -171,6 +171,8 @@ FIGURE_NAMES = {
     "health": "5. `/health` 지연",
     "local": "6. 로컬 엔진",
     "inputs": "7. 입력 크기",
+    "jobs": "8. 작업 저장소",
+    "print": "9. 인쇄용 파일",
 }
 BUSY_VCPU = 0.15
 
@@ -250,6 +252,20 @@ def _summary_rows(r: dict[str, Any]) -> list[str]:
             f"| PPL **{ms(ppl_s)}**, 굿즈 가장 느린 종류({kind}) **{ms(goods_s)}** "
             f"| {verdict(max(ppl_s, goods_s) <= GOALS['local_s'])} |"
         )
+    if "print" in r:
+        worst_key, worst = max(r["print"]["in_process"].items(), key=lambda kv: kv[1]["cpu_s_max"])
+        side = r["print"]["art_px"][0]
+        rows.append(
+            f"| 인쇄용 파일, {side}×{side} px 그림 → ZIP, 1코어 (업로드 바이트부터, CPU 시간) | < 2 s "
+            f"| 가장 느린 경우({worst_key}) 최대 **{worst['cpu_s_max']:.2f} s** | {verdict(worst['cpu_s_max'] < 2.0)} |"
+        )
+    if "jobs" in r:
+        for name, row in r["jobs"].items():
+            rows.append(
+                f"| 작업 기록 1만 건, 끝 가까운 쪽 (`GET .../jobs?limit=20`), {_STORES.get(name, name)} | 측정만 "
+                f"| **{row['history']['deep_page_ms']:.0f} ms** (첫 쪽 {row['history']['first_page_ms']:.0f} ms), "
+                f"생성 한 건의 저장소 작업 {row['generation']['store_ms_per_job']:.0f} ms | - |"
+            )
     return rows
 
 
@@ -478,6 +494,72 @@ def _details(r: dict[str, Any]) -> list[str]:
         out.append("")
     if "inputs" in r:
         out += _inputs(r["inputs"])
+    if "jobs" in r:
+        out += _jobs(r["jobs"])
+    if "print" in r:
+        out += _print_files(r["print"])
+    return out
+
+
+_STORES = {"local": "로컬 디렉터리 (`./data/jobs`와 같은 방식)", "azurite": "Azure Blob (Azurite, 같은 기계)"}
+
+
+def _jobs(jobs: dict[str, Any]) -> list[str]:
+    """Section 8: what keeping every generation as a job costs, and history with 10,000 jobs."""
+    out = [
+        "### 8. 작업 저장소: 생성 한 건의 몫과 1만 건의 기록",
+        "",
+        "로컬 엔진 굿즈 생성을 차례로 보내고, 서비스 자신의 `job_store_seconds` 히스토그램 합계로 한 건이 저장소 작업"
+        "(만들기, 진행 저장, 결과, 썸네일, 끝)에 쓴 시간을 잽니다. 대부분은 생성과 겹쳐 진행되므로 종단 간 시간에 그대로 더해지지는 "
+        "않습니다. 기록은 작업 1만 건을 저장소에 넣은 뒤 `GET .../jobs?limit=20`의 첫 쪽과 끝 가까운 쪽(커서)을 잽니다.",
+        "",
+        "| 저장소 | 생성 종단 간 p50 | 한 건의 저장소 작업 시간 | 1만 건: 첫 쪽 | 1만 건: 끝 가까운 쪽 |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in jobs.items():
+        gen, hist = row["generation"], row["history"]
+        out.append(
+            f"| {_STORES.get(name, name)} | {gen['e2e_p50_ms']:.0f} ms (n={gen['n']}) "
+            f"| {gen['store_ms_per_job']:.0f} ms | {hist['first_page_ms']:.0f} ms | {hist['deep_page_ms']:.0f} ms |"
+        )
+    out += [
+        "",
+        "기록의 색인은 하루에 폴더 하나(`index/.../<day>/`)로 나뉘어 있어, 한 쪽은 폴더 목록 한 번과 그 쪽이 닿는 날의 목록만 "
+        "읽습니다(오브젝트 저장소는 어떤 키 다음부터 나열하기를 지원하지 않아, 폴더가 없으면 끝 가까운 쪽이 그 앞의 키를 모두 "
+        "나열해야 함). 실제 Azure는 Azurite(한 프로세스의 Node)보다 목록과 읽기 지연이 다르므로 이 표는 비교용입니다.",
+        "",
+    ]
+    return out
+
+
+_KINDS = {"acrylic_keyring": "아크릴 키링", "acrylic_stand": "아크릴 스탠드", "sticker": "스티커"}
+
+
+def _print_files(pf: dict[str, Any]) -> list[str]:
+    """Section 9: a 3000x3000 art to a finished print package, on one core."""
+    side = pf["art_px"][0]
+    out = [
+        f"### 9. 인쇄용 파일: {side}×{side} px 그림 → 완성된 ZIP (CPU 한 개)",
+        "",
+        "목표: 한 코어에서 2초 미만. 업로드 바이트에서 ZIP까지 엔드포인트가 작업 스레드에서 하는 두 단계"
+        "(원본 해상도 `prepare_upload`, `build_package`)를 종류마다 잽니다. 그림은 실제 투명도가 있는 PNG와, 같은 그림을 "
+        "흰 종이 배경에 얹은 JPEG(배경 지우기 경로)입니다. CPU 시간으로 판정합니다.",
+        "",
+        "| 입력 | 종류 | CPU 중앙값 / 최대 | 벽시계 중앙값 | ZIP | ppi | 판정 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for key, row in pf["in_process"].items():
+        fmt, kind = key.split("/", 1)
+        out.append(
+            f"| {fmt.upper()} | {_KINDS.get(kind, kind)} | {row['cpu_s_median']:.2f} s / {row['cpu_s_max']:.2f} s "
+            f"| {row['wall_s_median']:.2f} s | {row['zip_bytes'] / 1024 / 1024:.1f} MiB | {row['ppi']} "
+            f"| {verdict(row['cpu_s_max'] < 2.0)} |"
+        )
+    http = ", ".join(
+        f"{key.split('/')[0].upper()} {row['cpu_s_median']:.2f} s CPU / {row['wall_s_median']:.2f} s"
+        for key, row in pf["http"].items()
+    )
+    out += ["", f"HTTP 경로 전체(폼 읽기, 디코딩 예산, 응답; 키링): {http}.", ""]
     return out
 
 

@@ -22,11 +22,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import hotpath, input_sizes, report, scenarios
+from bench import hotpath, input_sizes, jobs, print_file, report, scenarios
 from bench.processes import ROOT, ProcessSet
 from bench.quiet import ForeignCpu, wait_for_quiet
 
-FIGURES = ("hotpath", "speedup", "overhead", "rss", "health", "local", "inputs")
+FIGURES = ("hotpath", "speedup", "overhead", "rss", "health", "local", "inputs", "jobs", "print")
 
 
 def _sigterm(signum: int, frame: object) -> None:
@@ -49,6 +49,8 @@ def run(quick: bool, only: tuple[str, ...], log_dir: Path, quiet_wait_s: float) 
             "health": lambda: {s: scenarios.health_under_load(bench, s) for s in ("goods", "ppl")},
             "local": lambda: scenarios.local_engines(bench),
             "inputs": input_sizes.measure,
+            "jobs": lambda: jobs.measure(10 if quick else 30),
+            "print": lambda: _on_one_core(lambda: print_file.measure(2 if quick else 5)),
         }
         for name in only:
             quiet = wait_for_quiet(procs, max_wait_s=quiet_wait_s)
@@ -75,6 +77,16 @@ def run(quick: bool, only: tuple[str, ...], log_dir: Path, quiet_wait_s: float) 
     if results["code_after"] != results["code_before"]:
         print("[bench] WARNING: the services' code changed during the run; the figures may mix versions", file=sys.stderr)
     return results
+
+
+def _on_one_core(measure: Any) -> Any:
+    """Run ``measure`` pinned to the first CPU this process may use (the goal is per core)."""
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(allowed)})
+    try:
+        return measure()
+    finally:
+        os.sched_setaffinity(0, allowed)
 
 
 def main(argv: list[str] | None = None) -> int:

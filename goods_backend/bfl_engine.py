@@ -123,7 +123,19 @@ class BflEngine:
         task_id, polling_url = await retry_rate_limited(
             lambda: self._create(params, image_b64), ctx.deadline
         )
-        ctx.submitted(task_id)
+        ctx.submitted(task_id, {"task_id": task_id, "polling_url": str(polling_url)})
+        return await self._finish(polling_url, ctx)
+
+    async def resume(self, resume: Mapping[str, str], ctx: GenerationContext) -> bytes | None:
+        """Poll a task another replica created (its recorded polling URL, checked again)."""
+        polling_url = url_allowed(resume.get("polling_url"), self._api_origins)
+        if polling_url is None:
+            raise UpstreamError(log_detail="resumed BFL task has no allowed polling_url")
+        ctx.task_id = resume.get("task_id")
+        log.info("BFL 작업 이어받음: id=%s", ctx.task_id)
+        return await self._finish(polling_url, ctx)
+
+    async def _finish(self, polling_url: httpx.URL, ctx: GenerationContext) -> bytes:
         settings = self._settings
 
         async def check(attempt: int) -> str | None:

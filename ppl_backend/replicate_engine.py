@@ -131,26 +131,38 @@ class ReplicateEngine:
         self, params: PplParams, images: Mapping[str, PreparedImage], ctx: GenerationContext
     ) -> bytes:
         uploads: list[UploadedFile] = []
-        prediction: Prediction | None = None
         try:
             model_input = await self._model_input(params, images, uploads)
             prediction = await retry_rate_limited(
                 lambda: self._create(model_input, ctx), ctx.deadline
             )
-            ctx.submitted(prediction.id)
+            ctx.submitted(prediction.id, {"prediction_id": prediction.id})
             log.info("Replicate 응답: id=%s status=%s", prediction.id, prediction.status)
+            return await self._finish(prediction, ctx)
+        finally:
+            for upload in uploads:
+                self._in_background(self._delete(upload))
+
+    async def resume(self, resume: Mapping[str, str], ctx: GenerationContext) -> bytes | None:
+        """Follow a prediction another replica created, to its end."""
+        prediction_id = resume.get("prediction_id", "")
+        prediction = await self._api.get_prediction(prediction_id)
+        ctx.task_id = prediction.id
+        log.info("Replicate 예측 이어받음: id=%s status=%s", prediction.id, prediction.status)
+        return await self._finish(prediction, ctx)
+
+    async def _finish(self, prediction: Prediction, ctx: GenerationContext) -> bytes:
+        """Wait for the prediction and download its output; cancel it on any other exit."""
+        try:
             ctx.progress(prediction.status, prediction.fraction())
             prediction = await self._wait(prediction, ctx)
             if prediction.status != "succeeded":
                 raise failure_error(prediction)
             return await output_bytes(prediction.output, self._results)
         except BaseException:
-            if prediction is not None and not prediction.terminal:
+            if not prediction.terminal and not ctx.handing_over:
                 self._in_background(self._cancel(prediction.id))
             raise
-        finally:
-            for upload in uploads:
-                self._in_background(self._delete(upload))
 
     async def _model_input(
         self, params: PplParams, images: Mapping[str, PreparedImage], uploads: list[UploadedFile]

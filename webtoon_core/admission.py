@@ -4,15 +4,12 @@ In order: the process is not draining; a browser request comes from our own
 origin (cross-site form posts are refused); the engine is configured; the
 process has a free place (``MAX_CONCURRENT_GENERATIONS``); the client is
 within its limits; the day's budget has room for the engine's price.  What
-was taken is given back by ``Admission.close()``, once, when the generation
-ends: the place and the reservation at once, the client's in-flight place at
-once or, when the client left while its provider task may still run, at the
-generation's deadline.
+was taken is given back by ``Admission.close()``, once, when the generation's
+job ends (not when its client leaves: the job runs on, and so does its cost).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,13 +37,8 @@ class Admission:
     reservation: Reservation
     metrics: ServiceMetrics
     _release_place: Callable[[], None]
-    _release_client: Callable[[float | None], None]
-    generation_began: float | None = None  # loop time the engine was called
-    _hold_until: float | None = field(default=None, repr=False)
+    _release_client: Callable[[], None]
     _closed: bool = field(default=False, repr=False)
-
-    def began(self) -> None:
-        self.generation_began = asyncio.get_running_loop().time()
 
     def submitted(self) -> None:
         """The provider has the task: its price is spent (estimated)."""
@@ -55,21 +47,16 @@ class Admission:
                 self.reservation.price
             )
 
-    def client_left(self, generation_timeout_s: float) -> None:
-        """The client went away; a provider task it started may still run until the deadline."""
-        if self.generation_began is not None:
-            self._hold_until = self.generation_began + generation_timeout_s
-
     def close(self, *_: Any) -> None:
         if self._closed:
             return
         self._closed = True
         self._release_place()
         self.reservation.cancel()  # nothing if spent
-        self._release_client(self._hold_until)
+        self._release_client()
 
 
-def _nothing(hold_until: float | None = None) -> None:
+def _nothing() -> None:
     """The release of a limit that was not taken."""
 
 
@@ -105,7 +92,7 @@ class Gate:
         try:
             reservation = self.budget.reserve(settings.price_of(engine.name, model))
         except BaseException:
-            release_client(None)
+            release_client()
             raise
         self.active += 1
         self.metrics.started.labels(self.metrics.service, engine.name, identity.label).inc()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -22,14 +23,21 @@ from webtoon_core import health
 from webtoon_core.cpu import available_cpus
 from webtoon_core.downloads import ResultFetcher
 from webtoon_core.engine import Engine, EngineResources
+from webtoon_core.errors import StoreUnavailable
 from webtoon_core.http_errors import GENERATE_ERRORS, install_error_handlers
 from webtoon_core.identity import IdentityMiddleware
 from webtoon_core.images import ImageDecoder
+from webtoon_core.jobs.reaper import Reaper
+from webtoon_core.jobs.repository import JobRepository
+from webtoon_core.jobs.routes import job_routes
+from webtoon_core.jobs.runner import Jobs
+from webtoon_core.jobs.webhooks import Webhooks
 from webtoon_core.logging_setup import redact_every_handler, secret_values, setup_logging
 from webtoon_core.metrics import ServiceMetrics
 from webtoon_core.security import SecurityHeadersMiddleware
 from webtoon_core.service import GenerationRunner, ServiceSpec
 from webtoon_core.settings import CommonSettings
+from webtoon_core.store import open_store
 from webtoon_core.workers import run_sync_in
 
 log = logging.getLogger("webtoon_core.app")
@@ -91,7 +99,7 @@ def _api_router(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> APIRou
             "budget": {
                 "daily_usd": budget.budget_usd,
                 # This replica's count until jobs are kept in a shared store.
-                "spent_today_usd": round(budget.spent_today, 4),
+                "spent_today_usd": round(budget.total_today, 4),
                 "resets_at": budget.resets_at().isoformat(),
             },
             "limits": {
@@ -119,6 +127,7 @@ def _api_router(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> APIRou
         },
     )
     router.add_api_route("/info", info, methods=["GET"])
+    router.include_router(job_routes())
     for extra in spec.extra_routes:
         router.include_router(extra)
     return router
@@ -173,21 +182,44 @@ def create_service_app(
             engine = engine_factory(EngineResources(settings, http, results, run_sync, metrics))
             metrics.prime(engine.name)
             decoder = ImageDecoder(run_sync, settings.decode_memory_mb * 1024 * 1024)
+            store = open_store(settings, metrics)
+            jobs = Jobs(
+                spec=spec,
+                settings=settings,
+                metrics=metrics,
+                repo=JobRepository(store, spec.key),
+                engine=engine,
+                decoder=decoder,
+                run_sync=run_sync,
+                webhooks=Webhooks(http, settings, metrics),
+            )
+            reaper = Reaper(jobs)
+            await reaper.check_store()
+            reaper.start()
             app.state.engine = engine
-            app.state.runner = GenerationRunner(spec, settings, metrics, run_sync, decoder)
+            app.state.runner = GenerationRunner(
+                spec, settings, metrics, run_sync, decoder, jobs, reaper
+            )
+            reaper.share_budget(app.state.runner.gate.budget)
+            if reaper.store_ok:  # start from the day's spend so far, not from zero
+                with contextlib.suppress(StoreUnavailable):
+                    await reaper.share_spend()
             # uvicorn sets up its own loggers when it starts, after the app was built:
             # the redaction goes onto their handlers too.
             redact_every_handler(secret_values(settings))
             app.state.draining = False
             _drain_on_sigterm(app)
             log.info("CORS 허용 origin: %s", ", ".join(settings.cors_origins) or "(없음)")
-            log.info("%s 서비스 시작: engine=%s", spec.label, engine.name)
+            log.info("%s 서비스 시작: engine=%s, 작업 저장소 %s", spec.label, engine.name, store.where)
             if (reason := engine.not_ready_reason()) is not None:
                 log.warning("%s 서비스 준비 안 됨: %s", spec.label, reason)
             try:
                 yield
             finally:
                 app.state.draining = True
+                await reaper.stop()
+                # Jobs still running get a little longer, then are left to another replica.
+                await jobs.hand_over(settings.job_handover_wait_s)
                 await engine.aclose()
                 executor.shutdown(wait=False, cancel_futures=True)
 
@@ -198,9 +230,9 @@ def create_service_app(
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "POST", "DELETE"],
         allow_headers=["Accept", "Content-Type", "X-Request-ID"],
-        expose_headers=["X-Request-ID", "Content-Disposition"],
+        expose_headers=["X-Request-ID", "X-Job-ID", "Content-Disposition", "Location"],
         max_age=600,
     )
     app.add_middleware(SecurityHeadersMiddleware)
@@ -230,3 +262,13 @@ def _serve_page(app: FastAPI, page_path: str, settings: CommonSettings) -> None:
     app.add_api_route("/", to_page, include_in_schema=False)
     app.add_api_route(page_path, to_page, include_in_schema=False)
     app.mount(page_path, StaticFiles(directory=settings.frontend_dir, html=True), name="page")
+    if settings.sibling_page_url is not None:
+        # The other generator's page runs on another port here: its links lead there.
+        sibling = settings.sibling_page_url
+        sibling_path = "/" + sibling.split("://", 1)[1].split("/", 1)[1].strip("/")
+
+        async def to_sibling() -> RedirectResponse:
+            return RedirectResponse(sibling, status_code=302)
+
+        for path in (sibling_path, f"{sibling_path}/"):
+            app.add_api_route(path, to_sibling, include_in_schema=False)

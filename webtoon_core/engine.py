@@ -75,12 +75,16 @@ class GenerationContext:
     polls: int = 0
     task_id: str | None = None
     emit: Emit = field(default=ignore_event)
-    # Told when the provider has the task (its price is then spent).
-    on_submitted: Callable[[], None] = field(default=lambda: None)
+    # Told when the provider has the task: its id and what resuming it needs (the job
+    # keeps both, so another replica can finish the job if this one dies).
+    on_submitted: Callable[[str, dict[str, str]], None] = field(default=lambda task, ref: None)
+    # Set when this process stops before the job ends: the provider's task is left to
+    # run, for the replica that takes the job over (a cancelled wait must not cancel it).
+    handing_over: bool = False
 
-    def submitted(self, task_id: str) -> None:
+    def submitted(self, task_id: str, resume: dict[str, str] | None = None) -> None:
         self.task_id = task_id
-        self.on_submitted()
+        self.on_submitted(task_id, resume or {})
         self.emit("submitted", {"task_id": task_id})
 
     def progress(self, status: str, fraction: float | None = None) -> None:
@@ -109,6 +113,13 @@ class Engine(Protocol[P]):
         self, params: P, images: Mapping[str, PreparedImage], ctx: GenerationContext
     ) -> bytes:
         """Produce the image bytes; raise ``AppError`` subclasses on failure."""
+
+    async def resume(self, resume: Mapping[str, str], ctx: GenerationContext) -> bytes | None:
+        """Finish a task another replica submitted (from what ``submitted`` recorded).
+
+        None when this engine cannot resume anything (the local engine renders in
+        the process that died).
+        """
 
     async def aclose(self) -> None:
         """Release what the engine holds."""
@@ -155,6 +166,9 @@ class LocalEngine(Generic[P]):
         data: bytes = await self._run_sync(self._render, params, images)
         ctx.progress("rendered", 1.0)
         return data
+
+    async def resume(self, resume: Mapping[str, str], ctx: GenerationContext) -> bytes | None:
+        return None  # the render died with its process: nothing to pick up
 
     async def aclose(self) -> None:
         return None

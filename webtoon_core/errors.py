@@ -17,6 +17,8 @@ The hierarchy (code, status)::
     │   ├── ImageTooLarge         IMAGE_TOO_LARGE 413
     │   ├── ImageTooSmall         IMAGE_TOO_SMALL 422
     │   ├── ImageTooElongated     IMAGE_TOO_ELONGATED 422
+    │   ├── PrintResolutionTooLow PRINT_RESOLUTION_TOO_LOW 422   (print files: under 150 ppi)
+    │   ├── PrintBackgroundNotRemovable PRINT_BACKGROUND_NOT_REMOVABLE 422
     │   └── UploadTimeout         UPLOAD_TIMEOUT 408
     ├── Refused                   CROSS_SITE_FORBIDDEN 403   this client may not start this now
     │   ├── RateLimited           RATE_LIMITED 429
@@ -24,7 +26,13 @@ The hierarchy (code, status)::
     ├── ServiceUnavailable        ENGINE_NOT_CONFIGURED 503   we cannot serve right now
     │   ├── Busy                  BUSY 429
     │   ├── ShuttingDown          SHUTTING_DOWN 503
+    │   ├── StoreUnavailable      STORE_UNAVAILABLE 503
     │   └── BackendUnavailable    BACKEND_UNAVAILABLE 503    (answered by the frontend nginx)
+    ├── JobError                  JOB_NOT_FOUND 404   about a kept job
+    │   ├── JobNotFinished        JOB_NOT_FINISHED 409
+    │   ├── JobCanceled           JOB_CANCELED 409
+    │   ├── JobForbidden          JOB_FORBIDDEN 403
+    │   └── JobInterrupted        JOB_INTERRUPTED 503
     ├── UpstreamError             UPSTREAM_ERROR 502   the provider's API said no (key, limits, outage)
     │   ├── UpstreamAuthFailed    UPSTREAM_AUTH_FAILED 502
     │   ├── UpstreamQuotaExceeded UPSTREAM_QUOTA_EXCEEDED 502
@@ -140,6 +148,28 @@ class ImageTooElongated(InputError):
     message = "이미지가 너무 길쭉합니다. 긴 변이 짧은 변의 8배 이하가 되도록 잘라서 올려 주세요."
 
 
+class PrintResolutionTooLow(InputError):
+    """A print file's art would print under 150 ppi at the asked size (and that was not accepted)."""
+
+    status = 422
+    code = "PRINT_RESOLUTION_TOO_LOW"
+    message = (
+        "이미지 해상도가 인쇄하기에 너무 낮습니다 (150ppi 미만). "
+        "더 큰 이미지를 올리거나 인쇄 크기를 줄여 주세요."
+    )
+
+
+class PrintBackgroundNotRemovable(InputError):
+    """A print file's art has no transparency and a border too busy to remove as background."""
+
+    status = 422
+    code = "PRINT_BACKGROUND_NOT_REMOVABLE"
+    message = (
+        "배경을 지울 수 없습니다: 이미지 테두리가 한 가지 색의 배경이 아닙니다. "
+        "배경이 투명한 PNG로 올려 주세요."
+    )
+
+
 class UploadTimeout(InputError):
     """The upload was not read and checked within ``UPLOAD_TIMEOUT_S`` of admission."""
 
@@ -202,12 +232,63 @@ class ShuttingDown(ServiceUnavailable):
     message = "서버가 재시작 중입니다. 잠시 후 다시 시도해 주세요."
 
 
+class StoreUnavailable(ServiceUnavailable):
+    """The job store cannot be reached: no generation starts whose result we could not keep."""
+
+    status = 503
+    code = "STORE_UNAVAILABLE"
+    message = "생성 결과를 저장할 수 없어 지금은 생성할 수 없습니다. 잠시 후 다시 시도해 주세요."
+
+
 class BackendUnavailable(ServiceUnavailable):
     """The frontend nginx cannot reach its backend (its own JSON answer; never raised here)."""
 
     status = 503
     code = "BACKEND_UNAVAILABLE"
     message = "이미지 생성 서버에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요."
+
+
+# --- about a kept job ----------------------------------------------------------
+
+
+class JobError(AppError):
+    """No job with this id (never made, deleted, or past its retention)."""
+
+    status = 404
+    code = "JOB_NOT_FOUND"
+    message = "작업을 찾을 수 없습니다. 삭제되었거나 보관 기간이 지났을 수 있습니다."
+
+
+class JobNotFinished(JobError):
+    """The job has no result yet."""
+
+    status = 409
+    code = "JOB_NOT_FINISHED"
+    message = "아직 생성 중인 작업입니다. 끝난 뒤 다시 받아 주세요."
+
+
+class JobCanceled(JobError):
+    """The job was cancelled before it finished."""
+
+    status = 409
+    code = "JOB_CANCELED"
+    message = "취소된 작업입니다. 다시 생성하려면 같은 설정으로 다시 시도해 주세요."
+
+
+class JobForbidden(JobError):
+    """Someone else's job: only its owner may change it."""
+
+    status = 403
+    code = "JOB_FORBIDDEN"
+    message = "다른 사용자의 작업은 취소하거나 삭제할 수 없습니다."
+
+
+class JobInterrupted(JobError):
+    """The replica running the job stopped and the job could not be resumed elsewhere."""
+
+    status = 503
+    code = "JOB_INTERRUPTED"
+    message = "생성 중 서버가 재시작되어 작업을 이어서 할 수 없었습니다. 다시 시도해 주세요."
 
 
 # --- the provider's API said no ---------------------------------------------

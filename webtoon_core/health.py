@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from webtoon_core.errors import ServiceUnavailable, ShuttingDown, error_body
+from webtoon_core.errors import ServiceUnavailable, ShuttingDown, StoreUnavailable, error_body
 
 router = APIRouter(tags=["operations"])
 
@@ -26,6 +26,8 @@ async def ready(request: Request) -> JSONResponse:
         exc: ServiceUnavailable = ShuttingDown()
     elif (reason := engine.not_ready_reason()) is not None:
         exc = ServiceUnavailable(reason)
+    elif not state.runner.reaper.store_ok:
+        exc = StoreUnavailable()
     else:
         return JSONResponse({"status": "ready", "engine": engine.name})
     body = {"status": "not_ready", **error_body(exc.code, exc.message, None)}

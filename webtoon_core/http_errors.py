@@ -106,6 +106,13 @@ def _respond(exc: AppError, *, outside_middleware: bool = False) -> JSONResponse
     )
 
 
+def error_response(exc: AppError, *, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """The error shape for ``exc`` without logging it (for failures already logged where they happened)."""
+    response = _respond(exc)
+    response.headers.update(dict(headers or {}))
+    return response
+
+
 def log_app_error(exc: AppError) -> None:
     level = logging.ERROR if exc.status >= 500 else logging.WARNING
     detail = f" ({exc.log_detail})" if exc.log_detail else ""

@@ -4,23 +4,24 @@ Per client (the signed-in user, or the client address when anonymous; see
 ``identity``), for generations on a real (paid) engine: at most ``RATE_LIMIT_PER_MINUTE`` generations started in any
 60 seconds and ``RATE_LIMIT_IN_FLIGHT`` running at once; beyond either,
 ``429 RATE_LIMITED`` with ``Retry-After``.  Limits count what a client
-started, not what it is still connected to: a generation whose client left
-keeps its in-flight place until its deadline, because the provider task it
-started may still be running (and billed).
+started, not what it is still connected to: a generation's in-flight place is
+given back when its job ends, and a client that leaves leaves its job
+running (and billed).
 
 Per deployment: ``DAILY_BUDGET_USD`` of estimated spend (price per image from
 ``PRICES_USD``) a day, the day ending at midnight in ``BUDGET_TIMEZONE``.
 A real-engine generation reserves its price at admission; the reservation
 becomes spend when the generation reaches the provider and is given back if
 it never does.  Once spend and reservations reach the budget, new real-engine
-generations answer ``429 BUDGET_EXHAUSTED`` until the day turns.  Until jobs
-are kept in a shared store, each replica counts its own day (the docs say
-so): with N replicas the deployment may spend up to N budgets.
+generations answer ``429 BUDGET_EXHAUSTED`` until the day turns.  Each
+replica counts its own spend and adds what the other replicas of the service
+reported to the job store (``Reaper.share_spend``, every few seconds): the
+budget holds for the deployment, give or take what starts within one
+exchange.
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections import deque
@@ -52,11 +53,10 @@ class ClientLimits:
         self._clock = clock
         self._clients: dict[str, _Client] = {}
 
-    def admit(self, key: str) -> Callable[[float | None], None]:
-        """Count a start for ``key`` or raise ``RateLimited``; returns ``release(hold_until)``.
+    def admit(self, key: str) -> Callable[[], None]:
+        """Count a start for ``key`` or raise ``RateLimited``; returns ``release()``.
 
-        ``release(None)`` gives the in-flight place back now; ``release(when)`` (a
-        ``loop.time()``) keeps it until then. Calling it again does nothing.
+        ``release()`` gives the in-flight place back (calling it again does nothing).
         """
         now = self._clock()
         client = self._clients.setdefault(key, _Client())
@@ -86,15 +86,11 @@ class ClientLimits:
             if client.in_flight == 0 and not client.starts:
                 self._clients.pop(key, None)
 
-        def release(hold_until: float | None = None) -> None:
+        def release() -> None:
             nonlocal released
-            if released:
-                return
-            released = True
-            if hold_until is None:
+            if not released:
+                released = True
                 give_back()
-            else:
-                asyncio.get_running_loop().call_at(hold_until, give_back)
 
         return release
 
@@ -109,7 +105,7 @@ class ClientLimits:
 
 
 class DailyBudget:
-    """Estimated spend of the day against ``DAILY_BUDGET_USD`` (this replica's count)."""
+    """Estimated spend of the day against ``DAILY_BUDGET_USD``: this replica's and the others'."""
 
     def __init__(
         self,
@@ -123,9 +119,16 @@ class DailyBudget:
         self._day = self._today()
         self._spent = 0.0
         self._reserved = 0.0
+        # What the service's other replicas spent today, as they last reported it.
+        self._others = 0.0
+        self._others_day = self._day
 
     def _today(self) -> str:
         return self._now().astimezone(self.zone).date().isoformat()
+
+    def today(self) -> str:
+        """The budget's day (ISO date in ``BUDGET_TIMEZONE``)."""
+        return self._today()
 
     def _roll(self) -> None:
         today = self._today()
@@ -139,21 +142,45 @@ class DailyBudget:
 
     @property
     def spent_today(self) -> float:
+        """This replica's spend today."""
         self._roll()
         return self._spent
+
+    def carry_over(self, day: str, usd: float) -> None:
+        """Take up this replica's own earlier report of ``day`` (a restart under the same name)."""
+        if day == self._today():
+            self._roll()
+            self._spent = max(self._spent, usd)
+
+    def set_others(self, day: str, usd: float) -> None:
+        """What the other replicas reported for ``day`` (a report of another day is ignored)."""
+        if day == self._today():
+            self._others_day, self._others = day, max(0.0, usd)
+
+    @property
+    def others_today(self) -> float:
+        return self._others if self._others_day == self._today() else 0.0
+
+    @property
+    def total_today(self) -> float:
+        """The deployment's spend today: this replica's and the others' last reports."""
+        return self.spent_today + self.others_today
 
     def reserve(self, price: float) -> Reservation:
         """Hold ``price`` against today's budget, or raise ``BudgetExhausted``."""
         self._roll()
         if self.budget_usd is not None and price > 0:
-            if self._spent + self._reserved + price > self.budget_usd + 1e-9:
+            if self.total_today + self._reserved + price > self.budget_usd + 1e-9:
                 reset = self.resets_at()
                 seconds = max(1, math.ceil((reset - self._now()).total_seconds()))
                 raise BudgetExhausted(
                     f"오늘의 이미지 생성 예산(${self.budget_usd:g})을 모두 썼습니다. "
                     f"예산은 {reset:%m월 %d일 %H:%M} ({self.zone.key})에 초기화됩니다.",
                     headers={"Retry-After": str(seconds)},
-                    log_detail=f"spent {self._spent:.2f} + reserved {self._reserved:.2f} USD",
+                    log_detail=(
+                        f"spent {self._spent:.2f} + other replicas {self.others_today:.2f}"
+                        f" + reserved {self._reserved:.2f} USD"
+                    ),
                 )
         self._reserved += price
         return Reservation(self, price)

@@ -24,6 +24,7 @@ PRIMED_OUTCOMES = (
     ("UPSTREAM_ERROR", "502"),
     ("GENERATION_FAILED", "502"),
     ("ENGINE_NOT_CONFIGURED", "503"),
+    ("STORE_UNAVAILABLE", "503"),
     ("GENERATION_TIMEOUT", "504"),
 )
 
@@ -108,6 +109,37 @@ class ServiceMetrics:
             ["service"],
             registry=self.registry,
         )
+        self.store_seconds = Histogram(
+            "job_store_seconds",
+            "Time of job store operations (get, put, delete, list).",
+            ["service", "op"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
+        self.store_errors = Counter(
+            "job_store_errors",
+            "Job store operations that failed (the store could not be reached or refused).",
+            ["service", "op"],
+            registry=self.registry,
+        )
+        self.jobs = Counter(
+            "jobs_finished",
+            "Jobs that ended, by status (succeeded, failed, canceled).",
+            ["service", "engine", "status"],
+            registry=self.registry,
+        )
+        self.resumed = Counter(
+            "jobs_resumed",
+            "Jobs of a replica that stopped, taken over by this one (outcome: resumed, failed).",
+            ["service", "outcome"],
+            registry=self.registry,
+        )
+        self.webhooks = Counter(
+            "webhook_deliveries",
+            "Webhook deliveries by outcome (delivered, retried, gave_up).",
+            ["service", "outcome"],
+            registry=self.registry,
+        )
         self.in_flight.labels(service).set(0)
 
     def prime(self, engine: str) -> None:
@@ -127,6 +159,15 @@ class ServiceMetrics:
                 self.throttled.labels(self.service, engine, call)
         for identity in ("signed_in", "anonymous"):
             self.started.labels(self.service, engine, identity)
+        # The job series: rare events (a take-over, a webhook given up) are mostly "first".
+        for status in ("succeeded", "failed", "canceled"):
+            self.jobs.labels(self.service, engine, status)
+        for outcome in ("resumed", "failed"):
+            self.resumed.labels(self.service, outcome)
+        for outcome in ("delivered", "retried", "gave_up"):
+            self.webhooks.labels(self.service, outcome)
+        for op in ("get", "put", "delete", "list"):
+            self.store_errors.labels(self.service, op)
 
     def observe(self, engine: str, outcome: str, status: int, seconds: float) -> None:
         self.requests.labels(self.service, engine, outcome, str(status)).inc()

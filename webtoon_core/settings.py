@@ -8,6 +8,7 @@ never becomes a CrashLoopBackOff.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -88,6 +89,27 @@ class CommonSettings(BaseSettings):
             "bfl/flux-kontext-pro": 0.04,
         }
     )
+    # --- jobs (see webtoon_core/jobs/) ---------------------------------------------------
+    # Where jobs are kept: unset ./data/jobs, file:///abs/path, az://container[/prefix].
+    job_store_url: str | None = None
+    # Another endpoint for the store (Azurite in tests; plain HTTP only to loopback).
+    job_store_endpoint: str | None = None
+    azure_storage_account_name: str | None = None
+    azure_storage_account_key: SecretStr | None = None
+    job_retention_days: float = Field(30, gt=0, le=3650)
+    # A running job's replica writes a heartbeat this often; a live replica takes over a
+    # job whose heartbeat is older than job_stale_after_s (its replica died).
+    job_heartbeat_s: float = Field(5.0, gt=0, le=60)
+    job_stale_after_s: float = Field(45.0, gt=0, le=600)
+    # At shutdown, how long running jobs may take to finish before they are left (with
+    # their provider tasks) to the replica that takes them over.
+    job_handover_wait_s: float = Field(10.0, ge=0, le=120)
+    # This process's name on the jobs it runs (the pod name in the cluster).
+    replica_name: str = Field(default_factory=lambda: socket.gethostname()[:64])
+    # Webhooks go only to these hosts (bare host: HTTPS 443 and subdomains; or an origin).
+    # Empty: webhooks are off and the webhook_url field is refused.
+    webhook_hosts: CommaList = ()
+    webhook_secret: SecretStr | None = None
     # --- marking what AI made (see webtoon_core/provenance.py) --------------------------
     # A visible "AI 생성" label on results, for drafts that leave the studio.
     ai_label: bool = False
@@ -101,8 +123,12 @@ class CommonSettings(BaseSettings):
     # The built page (frontends/dist/<page>) to serve same-origin, as `make run` does.
     # Unset in the cluster, where nginx serves it.
     frontend_dir: Path | None = None
+    # With FRONTEND_DIR: where the other generator's page is when it runs on another port
+    # (`make run`), so the pages' links between the two generators work there too.
+    # Absolute http(s) URL of that page; unset: the link stays on this origin (nginx, ingress).
+    sibling_page_url: str | None = Field(None, pattern=r"^https?://[^\s/?#]+/[^\s?#]*$")
 
-    @field_validator("result_hosts", "cors_origins", mode="before")
+    @field_validator("result_hosts", "cors_origins", "webhook_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split_commas(value)

@@ -203,3 +203,17 @@ def test_replicate_calls_of_every_replica_together_stay_inside_the_account_limit
     settings = PplSettings(**{k.lower(): v for k, v in config["data"].items()})
     assert replicas * settings.replicate_api_calls_per_min <= 3000
     assert replicas * settings.replicate_creates_per_min <= 600
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_backends_keep_jobs_in_the_storage_account_reached_only_through_its_endpoint(by_kind, service):
+    (config,) = [c for name, c in by_kind["ConfigMap"].items() if name.startswith(f"{service}-backend-config-lee-2")]
+    settings = SETTINGS[service](**{k.lower(): v for k, v in config["data"].items()})
+    assert settings.job_store_url and settings.job_store_url.startswith("az://")
+    env = {e["name"]: e for e in container(by_kind["Deployment"][f"{service}-backend-deployment-lee-2"])["env"]}
+    key = env["AZURE_STORAGE_ACCOUNT_KEY"]["valueFrom"]["secretKeyRef"]
+    assert key["name"] == "api-keys-secret" and key["optional"] is True  # workload identity works without it
+    assert env["REPLICA_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    policy = by_kind["NetworkPolicy"]["backends-to-job-store"]
+    (rule,) = policy["spec"]["egress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 443}] and "except" not in rule["to"][0]["ipBlock"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from ppl_backend.main import create_app
@@ -73,7 +72,8 @@ def test_a_stalled_create_is_a_provider_error_after_the_create_timeout(logs):
     assert "Replicate create timed out" in logs.text
 
 
-def test_a_client_that_leaves_gets_the_prediction_cancelled():
+def test_cancelling_a_job_cancels_its_prediction():
+    """Cancelling is explicit now (a client that leaves leaves its job running)."""
     behaviour = Behaviour(mode="never_finish")
     with serve(fake_replicate(behaviour)) as fake:
         settings = replicate_settings(
@@ -81,11 +81,22 @@ def test_a_client_that_leaves_gets_the_prediction_cancelled():
         )
         with serve(create_app(settings)) as service:
             data, files = ppl_form()
-            with pytest.raises(httpx.ReadTimeout):
-                httpx.post(f"{service.url}/api/ppl-gen/generate", data=data, files=files, timeout=1.0)
+            accepted = httpx.post(
+                f"{service.url}/api/ppl-gen/generate", data=data, files=files,
+                headers={"Prefer": "respond-async"}, timeout=10,
+            )  # fmt: skip
+            job = accepted.json()
             deadline = time.monotonic() + 10
+            while behaviour.polls < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            canceled = httpx.post(f"{service.url}/api/ppl-gen/jobs/{job['id']}/cancel", timeout=10)
             while not behaviour.cancels and time.monotonic() < deadline:
                 time.sleep(0.05)
+            after = httpx.get(f"{service.url}/api/ppl-gen/jobs/{job['id']}").json()
+    assert accepted.status_code == 202
+    assert accepted.headers["location"] == f"/api/ppl-gen/jobs/{job['id']}"
+    assert canceled.status_code == 200 and canceled.json()["status"] == "canceled"
+    assert after["status"] == "canceled" and after["error"]["code"] == "JOB_CANCELED"
     assert behaviour.cancels == ["fake1"]
 
 
