@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from goods_backend import catalogue, params
+from goods_backend.print_file.route import print_file_routes
 from goods_backend.settings import GoodsSettings, get_settings
 from webtoon_core.app import create_service_app
 from webtoon_core.engine import Engine, EngineResources, LocalEngine
@@ -37,7 +38,7 @@ SPEC: ServiceSpec[params.GoodsParams, GoodsSettings] = ServiceSpec(
     describe=params.describe,
     result_format=params.result_format,
     choices=params.choices,
-    extra_routes=(catalogue_routes,),
+    extra_routes=(catalogue_routes, print_file_routes),
 )
 
 

@@ -21,6 +21,15 @@ class GoodsSettings(CommonSettings):
     bfl_max_polls: int = Field(120, ge=1, le=1000)
     # BFL signs result URLs on its delivery hosts (delivery-eu1.bfl.ai, ...).
     result_hosts: CommaList = ("bfl.ai", "bfl.ml")
+    # --- print files (see goods_backend/print_file) --------------------------------------
+    # Spot colour names the shop's RIP recognises: the cut line (Roland, Mimaki and Summa
+    # take CutContour; some shops say Cut or Thru-cut) and the white ink (White; some RIPs
+    # RDG_WHITE or Spot1). A PDF name and an SVG attribute: letters, digits, _ . - only.
+    print_cut_spot_name: str = Field("CutContour", pattern=r"^[A-Za-z0-9_.-]{1,63}$")
+    print_white_spot_name: str = Field("White", pattern=r"^[A-Za-z0-9_.-]{1,63}$")
+    # Print packages built at once per process (each holds a worker thread ~1 s and up to
+    # ~24 B a pixel of its art); more wait their turn within UPLOAD_TIMEOUT_S.
+    print_max_concurrent: int = Field(2, ge=1, le=64)
 
     @property
     def bfl_api_origins(self) -> tuple[str, ...]:
