@@ -10,7 +10,8 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from goods_backend.mockup_renderer.look import Look
 from goods_backend.mockup_renderer.raster import coords, grain, upscale
-from webtoon_core.compositing import cutout, soft_shadow, subject_bbox
+from webtoon_core.compositing import soft_shadow, subject_bbox
+from webtoon_core.cutout import remove_background
 
 Pose = Literal["flat", "stand", "wall"]  # lying on a table, standing on the floor, hung
 
@@ -184,60 +185,10 @@ def _contact_pools(grid: _ShadowGrid) -> list[Image.Image] | None:
 # --------------------------------------------------------------------------- the art
 
 
-def _spread_runs(marker: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Mark every horizontal run of ``mask`` that contains a marked pixel (one sweep)."""
-    h, w = mask.shape
-    m = np.zeros((h, w + 1), bool)  # a False column separates the rows
-    m[:, :w] = mask
-    k = np.zeros((h, w + 1), bool)
-    k[:, :w] = marker & mask
-    run = np.cumsum(~m.ravel())  # pixels of one run share the count of breaks before them
-    hit = np.zeros(int(run[-1]) + 1, bool)
-    hit[run[k.ravel()]] = True
-    marked: np.ndarray = (hit[run] & m.ravel()).reshape(h, w + 1)[:, :w]
-    return marked
-
-
-def _fill_silhouette(rgba: Image.Image) -> Image.Image:
-    """Make everything inside the silhouette opaque.
-
-    ``cutout`` keys on distance from the background colour, so pale parts of a
-    drawing (skin, eye whites, highlights) come out partly or fully transparent
-    and a coloured product would show through them.  A print is opaque ink, so
-    only background *connected to the border* stays transparent: it is found
-    by sweeping runs of transparent pixels inwards from the edge on a coarse
-    grid, and the rest (slightly eroded, to keep the cut's soft edge) is filled.
-    """
-    alpha = rgba.getchannel("A")
-    f = max(1.0, max(rgba.size) / 256)
-    small_size = (max(1, round(rgba.width / f)), max(1, round(rgba.height / f)))
-    clear = np.asarray(alpha.resize(small_size, Image.Resampling.BOX)) < 128
-    bg = np.zeros_like(clear)
-    bg[[0, -1], :] = clear[[0, -1], :]
-    bg[:, [0, -1]] = clear[:, [0, -1]]
-    for _ in range(64):  # converges in a few sweeps for real outlines
-        before = int(bg.sum())
-        bg = _spread_runs(bg, clear)
-        bg = _spread_runs(bg.T, clear.T).T
-        if int(bg.sum()) == before:
-            break
-    inside = ~bg
-    inside[1:] &= inside[:-1].copy()
-    inside[:-1] &= inside[1:].copy()
-    inside[:, 1:] &= inside[:, :-1].copy()
-    inside[:, :-1] &= inside[:, 1:].copy()
-    fill = Image.fromarray(inside.astype(np.uint8) * 255).resize(
-        rgba.size, Image.Resampling.BILINEAR
-    )
-    out = rgba.copy()
-    out.putalpha(Image.fromarray(np.maximum(np.asarray(alpha), np.asarray(fill))))
-    return out
-
-
 def _decontaminate(rgba: Image.Image) -> Image.Image:
     """Replace the colour of the cut's edge pixels with the colour just inside them.
 
-    Keyed edges keep the anti-aliasing blend towards the old background, which
+    Cut edges keep the anti-aliasing blend towards the old background, which
     shows as a pale fringe on a dark product.  The colour of the opaque core
     nearby (normalised convolution: box(colour * core) / box(core)) is what
     those pixels would have been without the paper behind them.
@@ -262,11 +213,11 @@ def lift_art(character: Image.Image, *, has_alpha: bool) -> Image.Image:
     """The character off its background (solid inside), cropped to what is visible.
 
     ``has_alpha``: the character has real transparency, which is kept as drawn;
-    otherwise the background is keyed out and the silhouette filled solid.
+    otherwise :func:`webtoon_core.cutout.remove_background` floods the plain
+    background from the border (the one background removal the print files and
+    the PPL compositor use too), so whites inside the drawing stay opaque ink.
     """
-    rgba = cutout(character, has_alpha=has_alpha)
-    if not has_alpha:
-        rgba = _fill_silhouette(rgba)  # before cropping: pale parts at the extremities count too
+    rgba = remove_background(character, has_alpha=has_alpha).image
     box = subject_bbox(rgba)
     if box[2] - box[0] >= 2 and box[3] - box[1] >= 2:
         rgba = rgba.crop(box)

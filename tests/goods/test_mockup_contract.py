@@ -133,3 +133,20 @@ def test_engines_share_code_through_public_names_only(path: Path) -> None:
             assert not any(part.startswith("_") for part in module.split(".")), module
             private = [alias.name for alias in node.names if alias.name.startswith("_")]
             assert not private, f"{path.name} imports {private} from {module}"
+
+
+def test_the_art_is_lifted_by_the_shared_background_removal() -> None:
+    """One background removal for mockups, PPL and print files: inner whites stay opaque."""
+    from goods_backend.mockup_renderer.staging import lift_art
+    from webtoon_core.cutout import remove_background
+
+    art = Image.new("RGB", (300, 400), (255, 255, 255))
+    draw = ImageDraw.Draw(art)
+    draw.ellipse((80, 40, 220, 180), fill=(255, 255, 255), outline=(20, 20, 20), width=6)
+    draw.rounded_rectangle((100, 180, 200, 370), radius=20, fill=(255, 0, 255))
+    lifted = lift_art(art, has_alpha=False)
+    expected = remove_background(art, has_alpha=False).image
+    box = expected.getchannel("A").point(lambda a: 255 if a > 16 else 0).getbbox()
+    assert box is not None
+    assert lifted.getchannel("A").tobytes() == expected.crop(box).getchannel("A").tobytes()
+    assert lifted.getpixel((lifted.width // 2, 60))[3] == 255, "the white face stays"

@@ -5,7 +5,8 @@
   ``webtoon_core.images.has_real_transparency``;
 * the shot's proportions are named, frozen geometry;
 * the helpers both local engines share (``webtoon_core.compositing``) keep
-  transparent pixels' colour out of edges.
+  transparent pixels' colour out of edges;
+* there is one background removal (``webtoon_core.cutout``), not a second copy.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ppl_backend import local_compositor, local_engine
-from ppl_backend.local_compositor import PLACEMENTS, STAGE, compose_product_shot
+from ppl_backend.local_compositor import PLACEMENTS, STAGE, WORN, compose_product_shot
 from ppl_backend.params import PplParams
-from webtoon_core.compositing import cutout, rotate_rgba, scale_rgba, subject_bbox
+from webtoon_core import compositing
+from webtoon_core.compositing import rotate_rgba, scale_rgba, subject_bbox
+from webtoon_core.cutout import remove_background
 from webtoon_core.images import ImageLimits, prepare_upload
 
 SHEET = (236, 240, 246)
@@ -95,13 +98,14 @@ def test_the_service_uses_the_flag_recorded_at_normalisation(
 
 
 def test_every_prompt_placement_has_its_geometry() -> None:
-    assert set(PLACEMENTS) == {"hold", "use", "table", "display", "beside"}
+    assert set(PLACEMENTS) == {
+        "show", "worn", "closeup", "hold", "use", "table", "display", "floor", "beside",
+    }  # fmt: skip
     for name, placement in PLACEMENTS.items():
-        if placement.standing:  # a slot beside the character, no tilt
-            assert placement.footprint > 0 and placement.tilt == 0, name
-        else:  # in the hands: tilted, no slot, no plinth
-            assert placement.tilt > 0 and placement.footprint == 0, name
-            assert placement.plinth_height is None, name
+        assert placement.framings and placement.size[0] < placement.size[1], name
+        if placement.surface is not None:  # standing on something: upright
+            assert placement.tilt == 0, name
+    assert set(WORN) == {"hat", "eyewear", "scarf", "top", "bag"}
 
 
 def test_geometry_is_frozen() -> None:
@@ -114,12 +118,13 @@ def test_geometry_is_frozen() -> None:
 # --------------------------------------------------------------------------- shared helpers
 
 
-def test_cutout_keeps_real_alpha_and_keys_an_opaque_sheet() -> None:
+def test_one_background_removal_keeps_real_alpha_and_floods_an_opaque_sheet() -> None:
+    assert not hasattr(compositing, "cutout"), "the old keying copy is gone"
     drawn = figure(0)
-    kept = cutout(drawn, has_alpha=True)
+    kept = remove_background(drawn, has_alpha=True).image
     assert np.array_equal(np.asarray(kept), np.asarray(drawn))
-    keyed = np.asarray(cutout(figure(255), has_alpha=False).getchannel("A"))
-    assert keyed[5, 5] == 0 and keyed[250, 150] == 255  # sheet cleared, shirt kept
+    flooded = remove_background(figure(255), has_alpha=False).alpha
+    assert flooded[5, 5] == 0 and flooded[250, 150] == 255  # sheet cleared, shirt kept
 
 
 def test_subject_bbox_threshold() -> None:
