@@ -19,6 +19,12 @@ budget alert fires, while the 200 share and the error share, which leave policy 
 stay those of the plan. PPL has no budget: its budget alerts stay silent. Per-client limits
 (RATE_LIMIT_*) are off, or the plan's burst from one address would be refused with RATE_LIMITED.
 
+Jobs: every generation runs as a job kept in the job store, here a directory of its own per
+service (JOB_STORE_URL=file://...). The jobs finished by status are scraped exactly, and the store's
+operation times (job_store_seconds) are recorded per operation, well under WebtoonJobStoreSlow's
+2 s. No replica dies, no webhook is asked for and the store never fails, so the takeover, webhook
+and store-error series do not exist and every job alert stays silent.
+
 Series are created before the first scrape (`precreate`). The app creates a labelled series on
 its first use, already at 1, and rate()/increase() cannot see that first step: in production
 the first event of each outcome on each pod is lost that way (see the report: pre-creating the
@@ -76,7 +82,22 @@ GOODS_BUDGET_IMAGES = 10.5  # the plan's 10 generations fit, an 11th does not
 NO_CLIENT_LIMITS = {"rate_limit_per_minute": 0, "rate_limit_in_flight": 0}
 # Dashboard queries that may rightly be empty here: the projection needs spend that Prometheus
 # saw grow within the hour (the plan's generations may all land between two scrapes).
-MAY_BE_EMPTY = ("service:generation_budget_exhaustion_hours:rate1h",)
+# Nor, here, the takeovers, webhooks, store errors and STORE_UNAVAILABLE answers (none happen).
+MAY_BE_EMPTY = (
+    "service:generation_budget_exhaustion_hours:rate1h",
+    "jobs_resumed",
+    "webhook_deliveries",
+    "job_store_errors",
+    "store_unavailable",
+)
+# The plan's jobs by end state: a moderated or timed-out generation is a failed job; PPL's invalid
+# form is refused before a job exists, and so is goods' 11th (over the budget).
+EXPECTED_JOBS = {
+    ("goods", "succeeded"): 6,
+    ("goods", "failed"): 4,
+    ("ppl", "succeeded"): 7,
+    ("ppl", "failed"): 2,
+}
 
 
 # ---- the services ------------------------------------------------------------------------------
@@ -261,9 +282,11 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
     with ExitStack() as stack:
         bfl = stack.enter_context(serve(scripted_bfl()))
         replicate = stack.enter_context(serve(scripted_replicate()))
+        stores = {service: tmp_path / f"jobs-{service}" for service in ("goods", "ppl")}
         goods_settings = dict(
             bfl_base_url=bfl.url, result_hosts=(bfl.url,), bfl_poll_interval_s=0.05,
             bfl_max_polls=120, generation_timeout_s=DEADLINE_S, **NO_CLIENT_LIMITS,
+            job_store_url=f"file://{stores['goods']}",
         )
         plain = bfl_settings(**goods_settings)
         price = plain.price_of("bfl", plain.bfl_model)
@@ -274,6 +297,7 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
             replicate_settings(
                 replicate_base_url=replicate.url, result_hosts=(replicate.url,),
                 replicate_poll_interval_s=0.05, generation_timeout_s=DEADLINE_S, **NO_CLIENT_LIMITS,
+                job_store_url=f"file://{stores['ppl']}",
             )
         )
         goods = stack.enter_context(ServerThread(goods_app))
@@ -428,6 +452,61 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         # Anonymous clients (no trusted sign-in header); the refused 11th never started.
         assert started_by_identity[("goods", "anonymous")] == 10
         assert started_by_identity[("goods", "signed_in")] == 0
+
+        # Jobs: each service kept its jobs in its own store, and the jobs finished by status are
+        # scraped exactly (raw counters).
+        for service, store in stores.items():
+            assert any(path.is_file() for path in store.rglob("*")), f"{service} kept nothing in {store}"
+        app_jobs: dict[tuple[str, str], float] = {}
+        for app in (goods_app, ppl_app):
+            for labels, value in samples(app, "jobs_finished_total"):
+                key = (labels["service"], labels["status"])
+                app_jobs[key] = app_jobs.get(key, 0.0) + value
+        # every status is primed at 0 (the rare ones must show in a rate from their first event)
+        assert {key: value for key, value in app_jobs.items() if value} == EXPECTED_JOBS
+        assert {status for _, status in app_jobs} == {"succeeded", "failed", "canceled"}
+
+        def jobs() -> dict[tuple[str, str], float]:
+            result = prom.query("sum by (service, status) (jobs_finished_total)")
+            return {(s["metric"]["service"], s["metric"]["status"]): float(s["value"][1]) for s in result}
+
+        prom.wait("the final job counts", jobs, lambda v: {k: n for k, n in v.items() if n} == EXPECTED_JOBS)
+        prom.wait(
+            "the recorded jobs finished by status",
+            lambda: {
+                (s["metric"]["service"], s["metric"]["status"]): float(s["value"][1])
+                for s in prom.query("service:jobs_finished:rate15m")
+            },
+            lambda v: {k for k, x in v.items() if x > 0} == EXPECTED_JOBS.keys() and all(x >= 0 for x in v.values()),
+        )
+
+        # Store operations, timed per operation: every service wrote (put) and read (get) its jobs.
+        # The reaper's health write every few seconds keeps the counts growing, so Prometheus is
+        # compared with the app at most, never for equality.
+        def store_ops() -> dict[tuple[str, str], float]:
+            result = prom.query("sum by (service, op) (job_store_seconds_count)")
+            return {(s["metric"]["service"], s["metric"]["op"]): float(s["value"][1]) for s in result}
+
+        ops = prom.wait(
+            "the store operations of both services",
+            store_ops,
+            lambda v: all(v.get((service, op), 0) > 0 for service in stores for op in ("put", "get")),
+        )
+        for app in (goods_app, ppl_app):
+            for labels, value in samples(app, "job_store_seconds_count"):
+                assert ops.get((labels["service"], labels["op"]), 0.0) <= value, (labels, ops)
+        put_p95 = prom.wait(
+            "the recorded store write p95",
+            lambda: prom.by_service('service:job_store_seconds:p95_15m{op="put"}'),
+            lambda v: v.keys() == {"goods", "ppl"},
+        )
+        assert 0 < max(put_p95.values()) < 2, put_p95  # a local directory: far below WebtoonJobStoreSlow
+        # The store never failed: the error series (primed at 0) stayed at 0, no STORE_UNAVAILABLE answer.
+        assert prom.query("job_store_errors_total > 0") == []
+        assert len(prom.query("job_store_errors_total")) == 8  # 2 services x get, put, delete, list
+        for app in (goods_app, ppl_app):
+            assert [value for _, value in samples(app, "job_store_errors_total")] == [0.0] * 4
+        assert prom.query('generation_requests_total{outcome="STORE_UNAVAILABLE"} > 0') == []
 
         # The Grafana dashboard's queries are valid PromQL, and those on our metrics have data.
         dashboard = json.loads((MONITORING / "grafana-dashboard.json").read_text())

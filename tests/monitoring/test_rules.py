@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from prometheus_client import generate_latest
 
 from tests.monitoring.conftest import MONITORING, ROOT, RULES_FILE
 from webtoon_core.metrics import PRIMED_OUTCOMES, ServiceMetrics
@@ -21,8 +22,9 @@ from webtoon_core.settings import CommonSettings
 
 SEVERITIES = {"P1", "P2", "P3", "P4"}
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-OUR_METRIC = re.compile(r"(?<![\w:])((?:generation_|generations_|provider_|engine_)\w+)")
-OUR_METRIC_OR_RECORD = re.compile(r"(?:service:|generation_|generations_|provider_|engine_)\w+")
+OUR_PREFIXES = "generation_|generations_|provider_|engine_|job_store_|jobs_|webhook_"
+OUR_METRIC = re.compile(rf"(?<![\w:])((?:{OUR_PREFIXES})\w+)")
+OUR_METRIC_OR_RECORD = re.compile(rf"(?:service:|{OUR_PREFIXES})\w+")
 LINK = re.compile(r"docs/troubleshooting-guide\.md#([^\s,)]+)")
 BACKENDS = {"ppl": "ppl-gen-backend", "goods": "goods-gen-backend"}
 # What the spend, budget and refusal rules and panels are written against: name -> (type, labels).
@@ -33,6 +35,23 @@ SPEND_METRICS = {
     "generations_started_total": ("counter", {"service", "engine", "identity"}),
     "provider_throttled_total": ("counter", {"service", "engine", "call"}),
 }
+# What the job rules and panels are written against: name -> (type, labels).
+JOB_METRICS = {
+    "job_store_seconds": ("histogram", {"service", "op"}),
+    "job_store_errors_total": ("counter", {"service", "op"}),
+    "jobs_finished_total": ("counter", {"service", "engine", "status"}),
+    "jobs_resumed_total": ("counter", {"service", "outcome"}),
+    "webhook_deliveries_total": ("counter", {"service", "outcome"}),
+}
+# Counters of rare events, born at their first event: the records that window them also count a
+# series created inside the window (<name>_created) -> the window's length in seconds.
+BORN_IN_WINDOW = {
+    "service:job_store_errors:increase5m": ("job_store_errors", "5m", 300),
+    "service:generation_store_unavailable:increase5m": ("generation_requests", "5m", 300),
+    "service:jobs_resumed:increase1h": ("jobs_resumed", "1h", 3600),
+    "service:webhook_deliveries:increase1h": ("webhook_deliveries", "1h", 3600),
+}
+STORE_ANCHOR = "docs/troubleshooting-guide.md#315-작업-저장소-장애-store_unavailable"
 # Answered 429 by policy, not for lack of capacity: left out of the request counts and ratios.
 POLICY_REFUSALS = ("RATE_LIMITED", "BUDGET_EXHAUSTED")
 REFUSALS = ("RATE_LIMITED", "BUDGET_EXHAUSTED", "CROSS_SITE_FORBIDDEN")
@@ -132,6 +151,37 @@ def test_the_app_exports_the_spend_and_refusal_metrics_the_rules_expect():
         assert set(collectors[name]._labelnames) == labels, name  # noqa: SLF001
     primed = {(outcome, status) for outcome, status in PRIMED_OUTCOMES}
     assert {("RATE_LIMITED", "429"), ("BUDGET_EXHAUSTED", "429"), ("CROSS_SITE_FORBIDDEN", "403")} <= primed
+
+
+def test_the_app_exports_the_job_metrics_the_rules_expect():
+    metrics = ServiceMetrics("ppl")
+    collectors = metrics.registry._names_to_collectors  # noqa: SLF001
+    types = {family.name: family.type for family in metrics.registry.collect()}
+    for name, (kind, labels) in JOB_METRICS.items():
+        assert name in collectors, f"webtoon_core/metrics.py does not export {name}"
+        family = name.removesuffix("_total") if kind == "counter" else name
+        assert types.get(family) == kind, (name, types.get(family))
+        assert set(collectors[name]._labelnames) == labels, name  # noqa: SLF001
+
+
+def test_the_app_exposes_when_each_rare_event_series_was_born():
+    """The rare-event windows rely on <name>_created in the text the app serves on /metrics."""
+    metrics = ServiceMetrics("ppl")
+    metrics.store_errors.labels("ppl", "put").inc()
+    metrics.resumed.labels("ppl", "resumed").inc()
+    metrics.webhooks.labels("ppl", "gave_up").inc()
+    metrics.observe("replicate", "STORE_UNAVAILABLE", 503, 0.1)
+    text = generate_latest(metrics.registry).decode()
+    for counter, _, _ in BORN_IN_WINDOW.values():
+        assert re.search(rf"^{counter}_created\{{[^}}]*\}} \d", text, re.MULTILINE), counter
+
+
+def test_rare_event_windows_count_series_born_inside_them(recording_rules):
+    for record, (counter, window, seconds) in BORN_IN_WINDOW.items():
+        expr = " ".join(recording_rules[record].split())
+        assert f"increase({counter}_total{{" in expr and f"}}[{window}])" in expr, record
+        born = rf"{counter}_total\{{[^}}]*\}} and {counter}_created\{{[^}}]*\}} > time\(\) - {seconds} ?\)"
+        assert re.search(born + r" or increase\(", expr), record
 
 
 def test_policy_refusals_are_left_out_of_the_request_counts_and_ratios(rules):
@@ -242,6 +292,51 @@ def test_spend_and_refusal_thresholds(alert_rules, alert, threshold, severity):
     assert rule["labels"]["severity"] == severity
 
 
+@pytest.mark.parametrize(
+    "alert, threshold, severity",
+    [
+        ("WebtoonJobStoreFailing", "service:job_store_errors:increase5m >= 3", "P1"),  # no generation can start
+        ("WebtoonJobStoreFailing", "service:generation_store_unavailable:increase5m >= 2", "P1"),
+        ("WebtoonJobStoreSlow", 'service:job_store_seconds:p95_15m{op="put"} > 2', "P3"),
+        ("WebtoonWebhooksFailing", 'service:webhook_deliveries:increase1h{outcome="gave_up"} > 0', "P3"),
+    ],
+)
+def test_job_thresholds(alert_rules, alert, threshold, severity):
+    (rule,) = [r for r in alert_rules if r["alert"] == alert]
+    assert threshold in rule["expr"]
+    assert rule["labels"]["severity"] == severity
+
+
+def test_the_store_alerts_point_at_the_store_section_and_the_slow_one_waits(alert_rules):
+    for name in ("WebtoonJobStoreFailing", "WebtoonJobStoreSlow"):
+        (rule,) = [r for r in alert_rules if r["alert"] == name]
+        assert STORE_ANCHOR in rule["annotations"]["description"], name
+    (slow,) = [r for r in alert_rules if r["alert"] == "WebtoonJobStoreSlow"]
+    assert slow["for"] == "15m"
+
+
+def test_takeovers_are_p4_unless_one_failed_then_p3(alert_rules):
+    """One alert name, two severities that never fire together for a service."""
+    rules = {r["labels"]["severity"]: " ".join(r["expr"].split()) for r in alert_rules if r["alert"] == "WebtoonJobsResumed"}
+    failed = 'service:jobs_resumed:increase1h{outcome="failed"} > 0'
+    assert rules["P3"] == failed
+    assert rules["P4"] == f'service:jobs_resumed:increase1h{{outcome="resumed"}} > 0 unless on (service) {failed}'
+    assert len(rules) == 2
+
+
+def test_a_store_outage_pages_once(alert_rules):
+    """STORE_UNAVAILABLE answers are the P1's: the P2 ratio alerts judge the rest, the deployment alert
+    steps aside while the store fails (its pods are not Ready because of it)."""
+    by_name = {r["alert"]: " ".join(r["expr"].split()) for r in alert_rules}
+    share = "service:generation_store_unavailable_ratio:rate15m"
+    assert (
+        f"service:generation_success_ratio:rate15m + on (service) {share} < 0.95" in by_name["WebtoonSuccessRateLow"]
+    )
+    assert f"service:generation_error_ratio:rate15m - on (service) {share} >= 0.05" in by_name["WebtoonErrorRateHigh"]
+    store_failing = by_name["WebtoonJobStoreFailing"]
+    assert by_name["WebtoonDeploymentUnavailable"].endswith(f"unless on (service) ({store_failing})")
+
+
 def test_kubernetes_alerts_are_scoped_to_namespace_lee_and_our_containers(rules):
     (group,) = [g for g in rules["groups"] if g["name"] == "webtoon-kubernetes.alerts"]
     for rule in group["rules"]:
@@ -306,6 +401,27 @@ def test_grafana_dashboard_shows_spend_budget_refusals_and_throttling():
     assert all("by (service, outcome)" in expr for expr, title in queries if title in refusals)
     assert panels_with(r"sum by \(service, identity\) \(rate\(generations_started_total\{"), "started by identity"
     assert panels_with(r"by \(service, engine, call\) \(increase\(provider_throttled_total\{"), "provider throttling"
+
+
+def test_grafana_dashboard_shows_jobs_the_store_and_webhooks():
+    panels = dashboard()["panels"]
+    (row,) = [p for p in panels if p["type"] == "row" and p["title"].startswith("작업(Job)")]
+    below = sorted(p["gridPos"]["y"] for p in panels if p["type"] == "row" and p["gridPos"]["y"] > row["gridPos"]["y"])
+    end = below[0] if below else float("inf")
+    queries = [
+        t["expr"] for p in panels if row["gridPos"]["y"] < p["gridPos"]["y"] < end for t in p.get("targets", [])
+    ]
+
+    def shown(pattern: str) -> bool:
+        return any(re.search(pattern, expr) for expr in queries)
+
+    assert shown(r"^service:jobs_finished:rate15m\{"), "jobs by status"
+    assert shown(r"^service:jobs_resumed:increase1h\{"), "resumed jobs"
+    assert shown(r"^service:job_store_seconds:p95_15m\{"), "store latency p95 by op"
+    assert shown(r"^service:job_store_errors:increase5m\{"), "store errors"
+    assert shown(r"by \(service, op\) \(increase\(job_store_errors_total\{"), "store errors by op"
+    assert shown(r"^service:generation_store_unavailable:increase5m\{"), "STORE_UNAVAILABLE answers"
+    assert shown(r"^service:webhook_deliveries:increase1h\{"), "webhook deliveries"
 
 
 # ---- Operator manifests ------------------------------------------------------------------------
