@@ -1,0 +1,93 @@
+"""`make run` tells the truth: taken ports, links between the two pages, a clean Ctrl-C, run-only installs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "run_local.py"
+
+
+def launch(ppl: int, goods: int) -> subprocess.Popen[str]:
+    env = {**os.environ, "PPL_PORT": str(ppl), "GOODS_PORT": str(goods)}
+    return subprocess.Popen(  # noqa: S603 - fixed argv
+        [sys.executable, str(SCRIPT)], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def test_a_taken_port_is_named_and_nothing_starts():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        proc = launch(taken, free_port())
+        output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert f"포트 {taken}(PPL)를 이미 다른 프로그램이 쓰고 있습니다" in output
+    assert "PPL_PORT=<포트> make run" in output
+    assert "http://" not in output  # no address printed for a service that is not there
+
+
+def test_both_pages_link_to_each_other_and_ctrl_c_stops_cleanly():
+    ppl, goods = free_port(), free_port()
+    proc = launch(ppl, goods)
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "Ctrl-C로 종료합니다." in line:
+                ready.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert ready.wait(120), "".join(lines)
+        out = "".join(lines)
+        assert f"PPL: http://127.0.0.1:{ppl}/ppl-gen/" in out and f"굿즈: http://127.0.0.1:{goods}/goods-gen/" in out
+        assert httpx.get(f"http://127.0.0.1:{ppl}/ppl-gen/").status_code == 200
+        # The header's link to the other generator, followed on each port, lands on its page.
+        for here, there, page in ((ppl, goods, "goods-gen"), (goods, ppl, "ppl-gen")):
+            moved = httpx.get(f"http://127.0.0.1:{here}/{page}/")
+            assert moved.status_code == 302 and moved.headers["location"] == f"http://127.0.0.1:{there}/{page}/"
+            landed = httpx.get(f"http://127.0.0.1:{here}/{page}/", follow_redirects=True)
+            assert landed.status_code == 200 and "text/html" in landed.headers["content-type"]
+    finally:
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground script
+        proc.wait(timeout=60)
+        reader.join(timeout=10)
+    out = "".join(lines)
+    assert proc.returncode == 0, out
+    assert "Traceback" not in out and "KeyboardInterrupt" not in out and "CancelledError" not in out
+    for port in (ppl, goods):  # both services are gone, not orphaned
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+
+
+def test_make_run_installs_only_what_running_needs(tmp_path):
+    make = shutil.which("make")
+    if make is None:
+        pytest.fail("make is required")
+    planned = subprocess.run(  # noqa: S603
+        [make, "-n", "run", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "pip install --quiet -e ." in planned and "[dev]" not in planned
+    tests = subprocess.run(  # noqa: S603
+        [make, "-n", "test", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "-e '.[dev]'" in tests
