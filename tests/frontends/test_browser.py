@@ -37,11 +37,16 @@ def files(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="ko-KR")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="ko-KR"
+    )
     page = context.new_page()
     page.problems = []
     page.on("pageerror", lambda exc: page.problems.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: page.problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+    page.on(
+        "console",
+        lambda msg: page.problems.append(f"console: {msg.text}") if msg.type == "error" else None,
+    )
     yield page
     context.close()
 
@@ -95,7 +100,9 @@ def test_goods_page_with_a_chosen_kind(nginx, page, files):
     visible_image(page, "#character-preview")
     page.click("#generate")
     visible_image(page, "#result-image")
-    size = page.evaluate("() => [document.querySelector('#result-image').naturalWidth, document.querySelector('#result-image').naturalHeight]")
+    size = page.evaluate(
+        "() => [document.querySelector('#result-image').naturalWidth, document.querySelector('#result-image').naturalHeight]"
+    )
     assert size == [1024, 768]  # the mug's own 4:3
     with page.expect_download() as info:
         page.click("#download")
@@ -117,7 +124,9 @@ def test_server_error_shows_message_and_request_id(nginx, page, files):
     page.set_input_files("#product-input", str(files["product"]))
     visible_image(page, "#product-preview")
     # A ratio the page never offers: only the server can refuse it.
-    page.evaluate("() => { const s = document.querySelector('#aspect-ratio'); s.add(new Option('7:3', '7:3')); s.value = '7:3'; }")
+    page.evaluate(
+        "() => { const s = document.querySelector('#aspect-ratio'); s.add(new Option('7:3', '7:3')); s.value = '7:3'; }"
+    )
     page.click("#generate")
     page.wait_for_selector("#error", state="visible")
     text = page.inner_text("#error")
@@ -159,7 +168,9 @@ class SlowEngine:
 def slow_ppl(dist) -> Iterator[Nginx]:
     require("nginx")
     settings = PplSettings(ppl_engine="local", frontend_dir=dist / "ppl-gen")
-    app = create_service_app(PPL_SPEC, settings, lambda r: SlowEngine(build_ppl_engine(r), delay=20))
+    app = create_service_app(
+        PPL_SPEC, settings, lambda r: SlowEngine(build_ppl_engine(r), delay=20)
+    )
     with ServerThread(app) as backend:
         server = Nginx("ppl-gen", backend.port, dist)
         try:
@@ -182,7 +193,9 @@ def start_slow_generation(page, server, files) -> None:
 
 def test_cancel_stops_the_wait(slow_ppl, page, files):
     start_slow_generation(page, slow_ppl, files)
-    page.wait_for_function("() => parseInt(document.querySelector('#elapsed').textContent) >= 1", timeout=5000)
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('#elapsed').textContent) >= 1", timeout=5000
+    )
     assert "90" in page.inner_text("#expected")
     page.click("#cancel")
     page.wait_for_function("() => !document.querySelector('#generate').disabled", timeout=5000)

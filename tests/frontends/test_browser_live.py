@@ -186,6 +186,16 @@ def visible_image(page, selector: str) -> None:
     )
 
 
+def history_settled(page) -> None:
+    """The page's last requests about a finished job are done (최근 작업 shows it finished, its
+    thumbnail loaded): a test may stop the server now without the page seeing it gone."""
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#history-list .history-item:first-child[data-status=succeeded] img');"
+        " return i && i.complete && i.naturalWidth > 0 }",
+        timeout=TIMEOUT_MS,
+    )
+
+
 def wait_until(condition: Callable[[], bool], seconds: float = 15) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -612,6 +622,7 @@ def test_goods_page_shows_bfl_progress_from_the_provider(dist, page, files):
             page.evaluate(RECORD_TEXTS, "#progress-text")
             page.click("#generate")
             visible_image(page, "#result-image")
+            history_settled(page)
     labels = recorded_texts(page)
     provider_steps = [t for t in labels if t.startswith("생성 중") and t.endswith("%")]
     assert provider_steps[:2] == ["생성 중 10%", "생성 중 20%"], labels  # BFL's own fractions
@@ -635,6 +646,7 @@ def test_ppl_page_shows_replicate_status_from_the_provider(dist, page, files):
             page.evaluate(RECORD_TEXTS, "#progress-text")
             page.click("#generate")
             visible_image(page, "#result-image")
+            history_settled(page)
     labels = recorded_texts(page)
     assert "시작 중" in labels and any(t.startswith("생성 중") for t in labels), labels
     assert labels.index("시작 중") < labels.index("완료")
@@ -656,7 +668,9 @@ def test_the_goods_page_says_what_a_set_will_cost_before_it_starts(dist, page, f
             open_goods_set(page, server.url, files, ["mug", "tshirt", "sticker"])
             page.wait_for_selector("#price-note", state="visible")
             assert page.inner_text("#price-note") == "예상 비용: 이미지 1장에 약 $0.08"
-            assert page.inner_text("#kind-status").endswith("3개 선택됨 · 최대 6개 · 예상 비용 약 $0.24")
+            assert page.inner_text("#kind-status").endswith(
+                "3개 선택됨 · 최대 6개 · 예상 비용 약 $0.24"
+            )
     assert page.problems == []
 
 

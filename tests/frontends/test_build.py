@@ -26,8 +26,23 @@ API_FIELDS = {
     "goods-gen": set(GoodsParams.model_fields) | set(GOODS_FILES),
 }
 REQUIRED_IN_FORM = {
-    "ppl-gen": {"prompt", "input_image_1", "input_image_2", "aspect_ratio", "output_format", "safety_tolerance", "seed"},
-    "goods-gen": {"input_image", "prompt", "aspect_ratio", "output_format", "safety_tolerance", "seed"},
+    "ppl-gen": {
+        "prompt",
+        "input_image_1",
+        "input_image_2",
+        "aspect_ratio",
+        "output_format",
+        "safety_tolerance",
+        "seed",
+    },
+    "goods-gen": {
+        "input_image",
+        "prompt",
+        "aspect_ratio",
+        "output_format",
+        "safety_tolerance",
+        "seed",
+    },
 }
 
 
@@ -123,8 +138,36 @@ def test_nothing_inline_that_the_csp_would_block(dist: Path, page: str):
 @pytest.mark.parametrize(
     ("page", "ids"),
     [
-        ("ppl-gen", {"character-input", "product-input", "prompt", "generate", "cancel", "progress", "result", "download", "error", "engine-note"}),
-        ("goods-gen", {"character-input", "goods-types", "prompt", "generate", "cancel", "progress", "result", "download", "error", "engine-note"}),
+        (
+            "ppl-gen",
+            {
+                "character-input",
+                "product-input",
+                "prompt",
+                "generate",
+                "cancel",
+                "progress",
+                "result",
+                "download",
+                "error",
+                "engine-note",
+            },
+        ),
+        (
+            "goods-gen",
+            {
+                "character-input",
+                "goods-types",
+                "prompt",
+                "generate",
+                "cancel",
+                "progress",
+                "result",
+                "download",
+                "error",
+                "engine-note",
+            },
+        ),
     ],
 )
 def test_page_has_the_controls_users_need(dist: Path, page: str, ids: set[str]):

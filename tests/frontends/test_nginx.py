@@ -112,8 +112,17 @@ def test_api_through_nginx_with_two_5mb_uploads(nginx, five_mb_jpegs):
     first, second = five_mb_jpegs
     response = httpx.post(
         nginx["ppl-gen"].url + "/api/ppl-gen/generate",
-        data={"prompt": "The character is holding the product", "aspect_ratio": "1:1", "output_format": "png", "safety_tolerance": "2", "seed": "11"},
-        files={"input_image_1": ("character.jpg", first, "image/jpeg"), "input_image_2": ("product.jpg", second, "image/jpeg")},
+        data={
+            "prompt": "The character is holding the product",
+            "aspect_ratio": "1:1",
+            "output_format": "png",
+            "safety_tolerance": "2",
+            "seed": "11",
+        },
+        files={
+            "input_image_1": ("character.jpg", first, "image/jpeg"),
+            "input_image_2": ("product.jpg", second, "image/jpeg"),
+        },
         timeout=60,
     )
     assert response.status_code == 200, response.text[:300]
@@ -135,7 +144,11 @@ def test_goods_api_through_nginx(nginx):
 
 
 def test_backend_errors_pass_through_as_json(nginx):
-    response = httpx.post(nginx["ppl-gen"].url + "/api/ppl-gen/generate", data={"prompt": ""}, files={"input_image_1": ("a.png", b"", "image/png")})
+    response = httpx.post(
+        nginx["ppl-gen"].url + "/api/ppl-gen/generate",
+        data={"prompt": ""},
+        files={"input_image_1": ("a.png", b"", "image/png")},
+    )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import httpx
 import pytest
@@ -53,7 +54,11 @@ def test_events_arrive_while_the_generation_is_still_running(gated):
                 if seen == ["accepted", "prepared"] and not released:
                     released = True
                     # Both reached us through nginx while the engine is still held:
-                    # nothing buffered them.
+                    # nothing buffered them. (The job emits both as it is created, just
+                    # before its task enters the engine.)
+                    deadline = time.monotonic() + 5
+                    while engines[0].entered == 0 and time.monotonic() < deadline:
+                        time.sleep(0.01)
                     assert engines[0].entered == 1 and not engines[0].gate.is_set()
                     threading.Timer(1.2, engines[0].gate.set).start()
                 if line.startswith(": keep-alive"):

@@ -71,9 +71,16 @@ test("several data lines are joined with \\n; a missing event name is 'message'"
   assert.deepEqual(events, [{ event: "message", data: "first\nsecond\n" }]);
 });
 
-test("id and retry fields and unknown fields are ignored; an event without data is none", () => {
+test("retry and unknown fields are ignored; an event without data is none; the id carries on", () => {
   const { events } = parseAll(["id: 7\nretry: 10\nfoo: bar\nevent: lonely\n\nevent: x\ndata: 1\n\n"]);
-  assert.deepEqual(events, [{ event: "x", data: "1" }]);
+  assert.deepEqual(events, [{ event: "x", data: "1", id: "7" }]); // the last id, as EventSource keeps it
+});
+
+test("each event carries the last id the stream named (what Last-Event-ID sends back)", () => {
+  const { events, parser } = parseAll(["id: 1\ndata: a\n\ndata: b\n\nid: 3\ndata: c\n\nid: 4\u0000\ndata: d\n\n"]);
+  assert.deepEqual(events.map((e) => [e.data, e.id]), [["a", "1"], ["b", "1"], ["c", "3"], ["d", "3"]]); // NUL: ignored
+  assert.equal(parser.lastId, "3");
+  assert.equal("id" in parseAll(["data: plain\n\n"]).events[0], false); // a stream without ids
 });
 
 test("a stream that ends mid-event still gives the event it has, at the end only", () => {

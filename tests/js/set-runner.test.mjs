@@ -18,9 +18,9 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
  */
 function fakeGenerate() {
   const fake = { open: new Map(), calls: [], maxOpen: 0 };
-  fake.generate = (card, { input, signal, onEvent }) =>
+  fake.generate = (card, { input, signal, onEvent, onJob, onStarted }) =>
     new Promise((resolve, reject) => {
-      const call = { card, input, signal, onEvent };
+      const call = { card: { ...card }, input, signal, onEvent, onJob, onStarted }; // the card as sent
       const close = () => fake.open.delete(card.id);
       call.succeed = () => (close(), resolve({ ok: true, blob: `image of ${card.id}` }));
       call.refuse = (message, requestId) => (close(), resolve({ ok: false, message, requestId }));
@@ -135,7 +135,7 @@ test("a network failure and the client's time limit fail the card with their mes
 
 test("cancel all: running requests are aborted, queued ones are never sent; all can be retried", async () => {
   const fake = fakeGenerate();
-  const { runner, log } = runnerWith(fake);
+  const { runner, log } = runnerWith(fake, { graceMs: 0 }); // no job named: nothing to wait for
   runner.start(KINDS.slice(0, 5), INPUT);
   await settle();
   runner.cancelAll();
@@ -204,4 +204,108 @@ test("pool: at most `limit` tasks run; clear() drops the waiting ones", async ()
   gates.splice(0).forEach((open) => open());
   assert.deepEqual(await Promise.all(results), ["ran", "ran", "dropped", "dropped"]);
   assert.equal(most, 2);
+});
+
+// --- A set of jobs: named jobs, cancel on the server, taken up again after a reload ------------
+
+const JOB = (id) => `01JOB${id.toUpperCase().padEnd(21, "0")}`;
+
+test("each card's job is named once its answer says it, and announced", async () => {
+  const fake = fakeGenerate();
+  const { runner, log } = runnerWith(fake);
+  runner.start(KINDS.slice(0, 2), INPUT);
+  await settle();
+  fake.calls[0].onJob(JOB("tshirt"));
+  fake.calls[0].onJob(JOB("tshirt")); // the same name again is no news
+  assert.equal(card(runner, "tshirt").job, JOB("tshirt"));
+  assert.equal(card(runner, "mug").job, "");
+  assert.deepEqual(log.changes.filter(([, change]) => change === "job"), [["tshirt", "job", "running"]]);
+  runner.cancelAll();
+});
+
+test("cancel all asks the server to cancel every named job, then stops following", async () => {
+  const fake = fakeGenerate();
+  const asked = [];
+  const runner = new SetRunner({ generate: fake.generate, cancelJob: async (id) => (asked.push(id), { ok: true }), graceMs: 0 });
+  runner.start(KINDS.slice(0, 4), INPUT);
+  await settle();
+  fake.calls[0].onJob(JOB("tshirt"));
+  fake.calls[1].onJob(JOB("mug"));
+  runner.cancelAll(); // sticker was sent but not named yet; badge was never sent
+  await settle();
+  await settle();
+  assert.deepEqual(asked.sort(), [JOB("mug"), JOB("tshirt")]);
+  assert.deepEqual(Object.values(states(runner)), Array(4).fill("cancelled"));
+  assert.ok(fake.calls.every((call) => call.signal.aborted));
+});
+
+test("a job the server cancelled ends its card cancelled, not failed; a known duration is kept", async () => {
+  const runner = new SetRunner({
+    generate: async (card) => (card.id === "tshirt"
+      ? { ok: false, code: "JOB_CANCELED", message: "취소", requestId: "" }
+      : { ok: true, blob: "img", seconds: 42 }),
+  });
+  runner.start(KINDS.slice(0, 2), INPUT);
+  while (runner.busy) await settle();
+  assert.deepEqual(states(runner), { tshirt: "cancelled", mug: "done" });
+  assert.equal(card(runner, "tshirt").error, null);
+  assert.equal(card(runner, "mug").seconds, 42);
+});
+
+test("a retried card keeps the job that failed as previousJob (the page re-runs it)", async () => {
+  const fake = fakeGenerate();
+  const { runner } = runnerWith(fake);
+  runner.start(KINDS.slice(0, 1), INPUT);
+  await settle();
+  fake.calls[0].onJob(JOB("tshirt"));
+  fake.calls[0].refuse("차단", "r1");
+  await settle();
+  assert.equal(runner.retry(card(runner, "tshirt")), true);
+  await settle();
+  const retried = fake.calls[1].card;
+  assert.deepEqual([retried.job, retried.previousJob], ["", JOB("tshirt")]);
+  fake.calls[1].succeed();
+  await settle();
+});
+
+test("resume: named jobs are followed first (they hold places), the rest are sent after", async () => {
+  const fake = fakeGenerate();
+  const { runner, log } = runnerWith(fake);
+  const kept = [
+    { id: "tshirt", label: "티셔츠", job: "" },
+    { id: "mug", label: "머그컵", job: JOB("mug") },
+    { id: "sticker", label: "스티커", job: JOB("sticker") },
+    { id: "badge", label: "뱃지", job: JOB("badge") },
+  ];
+  assert.equal(runner.resume(kept, INPUT), true);
+  await settle();
+  assert.deepEqual([...fake.open.keys()], ["mug", "sticker", "badge"]);
+  assert.deepEqual(fake.calls.map((call) => call.card.job), [JOB("mug"), JOB("sticker"), JOB("badge")]); // not sent again
+  assert.equal(card(runner, "tshirt").state, "queued");
+  fake.calls[0].onStarted(Date.now() - 30_000); // the job began before the page did
+  assert.ok(card(runner, "mug").progress.seconds() >= 29);
+  fake.open.get("mug").succeed();
+  await settle();
+  assert.deepEqual([...fake.open.keys()], ["sticker", "badge", "tshirt"]);
+  assert.equal(fake.calls.at(-1).input, INPUT);
+  assert.equal(fake.calls.at(-1).card.job, "");
+  assert.deepEqual(log.busy, [true]);
+  runner.cancelAll();
+});
+
+test("resume without the form: kinds never sent end cancelled and unsent until the form is given", async () => {
+  const fake = fakeGenerate();
+  const { runner } = runnerWith(fake);
+  runner.resume([{ id: "tshirt", label: "티셔츠", job: "" }, { id: "mug", label: "머그컵", job: JOB("mug") }], null);
+  await settle();
+  const tshirt = card(runner, "tshirt");
+  assert.deepEqual([tshirt.state, tshirt.unsent], ["cancelled", true]);
+  assert.equal(runner.retry(tshirt), false); // nothing to send it with
+  runner.useInput(INPUT);
+  assert.equal(runner.retry(tshirt), true);
+  assert.equal(tshirt.unsent, false);
+  await settle();
+  assert.deepEqual([...fake.open.keys()].sort(), ["mug", "tshirt"]);
+  assert.equal(runner.resume([{ id: "x", label: "x" }], INPUT), false); // not while one runs
+  runner.cancelAll();
 });

@@ -1,10 +1,13 @@
 /*
  * Goods page: character upload zone, goods-kind cards, the kind's default ratio, and the
  * set mode ("여러 굿즈 한 번에"): the kind radios become checkboxes (up to SET_MAX) and the
- * submit starts a set (goods/set-view.js) instead of one image. Shared flow: ui/page.js.
+ * submit starts a set (goods/set-view.js) instead of one image; the 인쇄용 파일 action next to
+ * results of the kinds that have one (goods/print-dialog.js). Shared flow: ui/page.js. After a
+ * reload the address's set (?set=) or job (?job=) is taken up again.
  */
 import { goodsProblem } from "./core/validation.js";
 import { buildKindCard, newerCatalogue } from "./goods/catalogue.js";
+import { PrintDialog } from "./goods/print-dialog.js";
 import { SetView } from "./goods/set-view.js";
 import { $ } from "./ui/dom.js";
 import { formatUsd } from "./ui/options.js";
@@ -19,6 +22,7 @@ const kindStatus = $("#kind-status");
 const kindLimit = $("#kind-limit");
 const generateLabel = $("#generate-label");
 const prompt = $("#prompt");
+const printButton = $("#print-file");
 const SET_MAX = Number(modeSwitch.dataset.max) || 6;
 let setMode = false;
 
@@ -112,6 +116,16 @@ function validate() {
   return { message: problem.message, focus: problem.field === "kinds" ? kindInputs()[0] : prompt };
 }
 
+/** goods kind id → its Korean name, from the cards (for 최근 작업). */
+const kindLabels = () => Object.fromEntries(kindInputs().map((input) => [input.value, input.dataset.label || input.value]));
+
+/** A job not made from the form is about to show in the single result: leave set mode. */
+function leaveSetMode() {
+  if (!setMode || (sets && sets.runner.busy)) return;
+  modeSwitch.checked = false;
+  applyMode(false);
+}
+
 /** Set mode's submit: collect the form once (shared rules), then one card per ticked kind. */
 async function startSet(flow) {
   const request = await flow.prepareRequest();
@@ -126,12 +140,28 @@ modeSwitch.addEventListener("change", () => applyMode(modeSwitch.checked));
 document.addEventListener("webtoon:price", syncSelection); // the price arrives with GET /info
 applyMode(modeSwitch.checked); // the browser may restore the switch on back navigation
 
+let sets = null;
 const page = startPage({
   slots: (limits) => [createUploadZone("character", "캐릭터", limits)],
   validate,
   onSubmit: (flow) => (setMode ? startSet(flow) : flow.run()),
+  labels: kindLabels,
+  beforeFollow: leaveSetMode,
+  print: ({ config, settings, slots }) => new PrintDialog({ config, settings, slot: slots[0] }),
+  followAddress: false,
 });
-const sets = new SetView({ config: page.config });
+sets = new SetView({ config: page.config, collect: () => page.flow.prepareRequest(), print: page.print });
+
+// 인쇄용 파일 next to the single result, for the kinds that have one.
+function syncPrintButton() {
+  const shown = page.flow.shown;
+  const kind = shown && shown.params ? shown.params.goods_type : "";
+  printButton.hidden = !(kind && page.print.offers(kind));
+  printButton.dataset.kind = kind || "";
+}
+page.flow.addEventListener("result", syncPrintButton);
+document.addEventListener("webtoon:print-options", syncPrintButton);
+printButton.addEventListener("click", () => page.print.open(printButton.dataset.kind, printButton));
 
 // No switching modes while anything is generating (one image or a set).
 page.flow.addEventListener("busychange", ({ detail }) => {
@@ -148,3 +178,17 @@ sets.runner.addEventListener("busychange", ({ detail }) => {
   }
 });
 refreshCatalogue(page.config.api_base);
+
+/** The address names a set: set mode, its kinds ticked, its cards back. */
+async function resumeSet(batch) {
+  modeSwitch.checked = true;
+  applyMode(true);
+  const kinds = await sets.resume(batch, kindLabels);
+  if (!kinds) return;
+  const wanted = new Set(kinds.map((kind) => kind.id));
+  kindInputs().forEach((input) => (input.checked = wanted.has(input.value)));
+  syncSelection();
+}
+
+if (page.state.set) resumeSet(page.state.set);
+else if (page.state.job) page.flow.follow(page.state.job, { restore: true });

@@ -6,8 +6,11 @@
 
 /**
  * Incremental parser: feed() decoded text as it arrives, get back complete events
- * ({ event, data }). Lines end in \n, \r\n or \r; "data:" lines are joined with \n;
- * comment lines (": keep-alive") are counted and otherwise ignored.
+ * ({ event, data }, plus `id` once the stream has named one). Lines end in \n, \r\n or \r;
+ * "data:" lines are joined with \n; comment lines (": keep-alive") are counted and otherwise
+ * ignored. As in the EventSource standard, an "id:" line sets the last event id, which every
+ * later event carries until another "id:" line changes it: what a follower that reconnects
+ * sends back as Last-Event-ID (a job's events, webtoon_core/streaming.py).
  */
 export class EventParser {
   constructor() {
@@ -16,6 +19,7 @@ export class EventParser {
     this.comments = 0;
     this.name = "";
     this.data = [];
+    this.lastId = "";
   }
 
   /**
@@ -57,7 +61,11 @@ export class EventParser {
   /** One complete line; returns the event a blank line completes, else null. */
   line(line) {
     if (line === "") {
-      const event = this.data.length ? { event: this.name || "message", data: this.data.join("\n") } : null;
+      let event = null;
+      if (this.data.length) {
+        event = { event: this.name || "message", data: this.data.join("\n") };
+        if (this.lastId) event.id = this.lastId;
+      }
       this.name = "";
       this.data = [];
       return event;
@@ -72,6 +80,7 @@ export class EventParser {
     if (value[0] === " ") value = value.slice(1);
     if (field === "event") this.name = value;
     else if (field === "data") this.data.push(value);
-    return null; // "id" and "retry" mean nothing for a one-shot POST
+    else if (field === "id" && !value.includes("\0")) this.lastId = value;
+    return null; // "retry" means nothing here: reconnecting is the caller's (core/jobs.js)
   }
 }

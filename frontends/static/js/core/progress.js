@@ -52,6 +52,15 @@ export class Progress {
     this.finished = false;
   }
 
+  /**
+   * Count from an earlier start: a job followed again after a reload started before the
+   * page did (its created_at, in ms).
+   * @param {number} startedMs
+   */
+  since(startedMs) {
+    if (Number.isFinite(startedMs) && startedMs > 0) this.started = Math.min(this.now(), startedMs);
+  }
+
   /** Whole seconds since the start. */
   seconds() {
     return Math.max(0, Math.floor((this.now() - this.started) / 1000));

@@ -2,17 +2,22 @@
  * The generate request, shared by both pages and by each card of a goods set.
  *
  * POST {api_base}/generate with "Accept: text/event-stream" answers
- *   accepted → prepared → submitted → progress* → done | error
- * (see webtoon_core/streaming.py), parsed by event-parser.js.
+ *   accepted (the job id) → prepared → submitted → progress* → done | error
+ * (see webtoon_core/streaming.py), parsed by event-parser.js. Every event has an SSE id
+ * (its number in the job): a stream cut off after "accepted" is picked up again from there
+ * (GET .../jobs/{id}/events with Last-Event-ID, core/jobs.js).
  *
  * Fallback: a browser without readable streams sends the plain request, and an answer that
  * is not text/event-stream (an older server, a proxy's JSON or HTML error page) is read the
  * plain way: image bytes, or a JSON error {"error": {"code", "message", "request_id"}}.
  *
  * generate() resolves to an outcome, the same shape for both paths:
- *   { ok: true,  blob, type, filename, requestId }
- *   { ok: false, message, requestId, code, status }
- * and rejects only when the fetch itself fails or is aborted (cancel, client time limit).
+ *   { ok: true,  blob, type, filename, requestId, jobId? }
+ *   { ok: false, message, requestId, code, status, jobId? }
+ * A "done" event without the image (a job's own event stream) is { ok: true, blob: null,
+ * resultUrl }: core/jobs.js fetches the bytes. A stream that ends without done or error is
+ * { ok: false, cutOff: true, lastEventId, ... }. generate() rejects only when the fetch
+ * itself fails or is aborted (cancel, client time limit).
  * No DOM (fetch, Blob and TextDecoder only): tested in Node.
  */
 import { EventParser } from "./event-parser.js";
@@ -81,8 +86,11 @@ function filenameFrom(response) {
 export async function readPlain(response) {
   const type = mediaType(response);
   const requestId = response.headers.get("X-Request-ID") || "";
+  const jobId = response.headers.get("X-Job-ID") || "";
   if (response.ok && type.startsWith("image/")) {
-    return { ok: true, blob: await response.blob(), type, filename: filenameFrom(response), requestId };
+    const outcome = { ok: true, blob: await response.blob(), type, filename: filenameFrom(response), requestId };
+    if (jobId) outcome.jobId = jobId;
+    return outcome;
   }
   if (response.ok) {
     return { ok: false, message: `${STREAM_MSG.unreadable} (HTTP ${response.status}).`, requestId, code: "", status: response.status };
@@ -108,6 +116,13 @@ export function dataUrlToBlob(url) {
 }
 
 function doneOutcome(data, requestId) {
+  if (typeof data.image !== "string" && typeof data.result_url === "string") {
+    // A job's own event stream names the result instead of carrying it.
+    return {
+      ok: true, blob: null, resultUrl: data.result_url, type: String(data.media_type || "").toLowerCase(),
+      filename: String(data.filename || ""), requestId: data.request_id || requestId,
+    };
+  }
   try {
     const blob = dataUrlToBlob(data.image);
     const type = String(data.media_type || blob.type).toLowerCase();
@@ -129,17 +144,20 @@ function errorOutcome(data, requestId) {
 }
 
 /**
- * Read events until done or error, telling onEvent(name, data) about each one. A stream
- * that ends without either is an outcome too (cut off), never a hang.
+ * Read events until done or error, telling onEvent(name, data, { id, jobId }) about each one
+ * (id: the event's SSE id, jobId: the job's id once an event has named it). A stream that
+ * ends without either is an outcome too (cutOff, with the last event id), never a hang.
  * @param {Response} response an answer with Content-Type text/event-stream
- * @param {(name: string, data: object) => void} onEvent
+ * @param {(name: string, data: object, meta: { id: string, jobId: string }) => void} onEvent
  */
 export async function readEvents(response, onEvent) {
   const parser = new EventParser();
   let requestId = response.headers.get("X-Request-ID") || "";
+  let jobId = response.headers.get("X-Job-ID") || "";
+  let lastEventId = "";
   let outcome = null;
   const handle = (events) => {
-    for (const { event, data } of events) {
+    for (const { event, data, id } of events) {
       let payload;
       try {
         payload = JSON.parse(data);
@@ -148,9 +166,11 @@ export async function readEvents(response, onEvent) {
       }
       if (!payload || typeof payload !== "object") continue;
       if (payload.request_id) requestId = payload.request_id;
+      if (typeof payload.job_id === "string" && payload.job_id) jobId = payload.job_id;
+      if (id) lastEventId = id;
       if (event === "done") outcome = doneOutcome(payload, requestId);
       else if (event === "error") outcome = errorOutcome(payload, requestId);
-      onEvent(event, payload);
+      onEvent(event, payload, { id: id || "", jobId });
       if (outcome) return;
     }
   };
@@ -170,7 +190,9 @@ export async function readEvents(response, onEvent) {
   } else {
     handle(parser.feed(await response.text(), true)); // no live progress, same result
   }
-  return outcome || { ok: false, message: STREAM_MSG.cutOff, requestId, code: "", status: 0 };
+  const result = outcome || { ok: false, message: STREAM_MSG.cutOff, requestId, code: "", status: 0, cutOff: true, lastEventId };
+  if (jobId) result.jobId = jobId;
+  return result;
 }
 
 const canStream = () =>
@@ -186,9 +208,21 @@ const canStream = () =>
 export async function generate(url, body, { signal, onEvent = () => {} } = {}) {
   const headers = canStream() ? { Accept: `${EVENT_STREAM}, image/*;q=0.9, application/json;q=0.8` } : {};
   const response = await fetch(url, { method: "POST", body, signal, headers });
+  return readAnswer(response, onEvent);
+}
+
+/**
+ * An answer that may be events or plain (generate, a re-run, a job's events).
+ * @param {Response} response
+ * @param {(name: string, data: object, meta: { id: string, jobId: string }) => void} onEvent
+ */
+export function readAnswer(response, onEvent) {
   if (mediaType(response) === EVENT_STREAM) return readEvents(response, onEvent);
   return readPlain(response);
 }
+
+/** Whether this browser can read a response body as it arrives (else: the plain answer). */
+export { canStream };
 
 /**
  * The file extension of a successful outcome: from its media type, else its file name.

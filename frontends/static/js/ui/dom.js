@@ -89,3 +89,18 @@ export function revealTop(element, fraction, block) {
   const top = element.getBoundingClientRect().top;
   if (top < 0 || top > window.innerHeight * fraction) element.scrollIntoView({ block });
 }
+
+/**
+ * A modal <dialog> closes on a click on its backdrop, as it does on Esc. (A click on the
+ * dialog's own padding also targets the dialog: only a click outside its box counts.)
+ * @param {HTMLDialogElement} dialog
+ */
+export function closeOnBackdrop(dialog) {
+  dialog.addEventListener("click", (event) => {
+    if (event.target !== dialog) return;
+    const box = dialog.getBoundingClientRect();
+    const inside = event.clientX >= box.left && event.clientX <= box.right &&
+      event.clientY >= box.top && event.clientY <= box.bottom;
+    if (!inside) dialog.close();
+  });
+}

@@ -1,10 +1,13 @@
 /*
- * Wiring shared by both generator pages: config, upload limits, options, GET /info and
- * the generate flow. A page module calls startPage() once with what is its own.
+ * Wiring shared by both generator pages: config, upload limits, options, GET /info, the
+ * generate flow, 최근 작업, and taking up the job the address names (?job=, after a reload
+ * or in a shared link). A page module calls startPage() once with what is its own.
  */
 import { uploadLimits } from "../core/image-rules.js";
+import { readPageState } from "../core/page-state.js";
 import { $, readConfig } from "./dom.js";
 import { GenerateFlow } from "./generate-flow.js";
+import { HistoryPanel } from "./history-panel.js";
 import { loadInfo, setupOptions } from "./options.js";
 import { preventStrayDrops } from "./upload-zone.js";
 
@@ -15,10 +18,19 @@ import { preventStrayDrops } from "./upload-zone.js";
  *   builds the page's upload zones (createUploadZone; the Slot type in generate-flow.js)
  * @param {() => ({ message: string, focus?: HTMLElement } | null)} [page.validate] the page's own fields
  * @param {(flow: GenerateFlow) => void} [page.onSubmit] what the form's submit does (default: flow.run())
+ * @param {() => Record<string, string>} [page.labels] goods kind id → name (for 최근 작업)
+ * @param {() => void} [page.beforeFollow] before a job not made from the form is shown
+ * @param {(parts: { config: object, settings: object, slots: object[], flow: GenerateFlow }) => object | null}
+ *   [page.print] makes the goods print dialog (offered in 최근 작업 too)
+ * @param {boolean} [page.followAddress] take up ?job= (the goods page does it itself, after ?set=)
  * @returns {{ config: Record<string, any>, settings: { maxImageSide: number, maxUploadMb: number },
- *   flow: GenerateFlow }}
+ *   slots: object[], flow: GenerateFlow, history: HistoryPanel, print: object | null,
+ *   state: { job: string, set: string } }}
  */
-export function startPage({ slots, validate, onSubmit = (flow) => flow.run() }) {
+export function startPage({
+  slots, validate, onSubmit = (flow) => flow.run(), labels = () => ({}), beforeFollow = () => {},
+  print = () => null, followAddress = true,
+}) {
   const config = readConfig();
   // Build-time defaults; GET /info may replace them (loadInfo).
   const settings = {
@@ -28,10 +40,16 @@ export function startPage({ slots, validate, onSubmit = (flow) => flow.run() }) 
   preventStrayDrops();
   setupOptions();
   loadInfo(config, settings);
-  const flow = new GenerateFlow({ config, slots: slots(() => uploadLimits(settings)), validate });
+  const zones = slots(() => uploadLimits(settings));
+  const flow = new GenerateFlow({ config, slots: zones, validate, beforeFollow });
   $("#generate-form").addEventListener("submit", (event) => {
     event.preventDefault();
     onSubmit(flow);
   });
-  return { config, settings, flow };
+  const printDialog = print({ config, settings, slots: zones, flow });
+  const history = new HistoryPanel({ config, flow, labels, print: printDialog });
+  history.load();
+  const state = readPageState(window.location.search);
+  if (followAddress && state.job) flow.follow(state.job, { restore: true });
+  return { config, settings, slots: zones, flow, history, print: printDialog, state };
 }

@@ -20,7 +20,8 @@ export function resultPanel() {
  * Show #progress, driven by the stream's events and a one-second tick for the clock.
  * @param {ReturnType<typeof resultPanel>} panel
  * @param {number} expectedSeconds
- * @returns {{ event: (name: string, data: object) => void, stop: () => number }}
+ * @returns {{ event: (name: string, data: object) => void, since: (ms: number) => void,
+ *   stop: () => number }} since() counts from an earlier start (a job followed again);
  *   stop() hides it and returns the whole seconds taken (at least 1)
  */
 export function startProgressView(panel, expectedSeconds) {
@@ -47,6 +48,10 @@ export function startProgressView(panel, expectedSeconds) {
       if (tracker.event(name, data)) live.textContent = tracker.label;
       render();
     },
+    since(ms) {
+      tracker.since(ms);
+      render();
+    },
     stop() {
       clearInterval(timer);
       progress.hidden = true;
@@ -54,6 +59,26 @@ export function startProgressView(panel, expectedSeconds) {
       return Math.max(1, Math.round((Date.now() - tracker.started) / 1000));
     },
   };
+}
+
+/**
+ * Say something in the progress box while it is shown ("취소하는 중…").
+ * @param {ReturnType<typeof resultPanel>} panel
+ * @param {string} text
+ */
+export function showProgressNote(panel, text) {
+  panel.progressText.textContent = text;
+  panel.progressLive.textContent = text;
+}
+
+/**
+ * Empty the result (the job it showed was deleted).
+ * @param {ReturnType<typeof resultPanel>} panel
+ */
+export function clearResult(panel) {
+  panel.result.hidden = true;
+  panel.resultMeta.textContent = "";
+  if (panel.progress.hidden) panel.resultEmpty.hidden = false;
 }
 
 /**

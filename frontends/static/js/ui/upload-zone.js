@@ -2,6 +2,8 @@
  * Upload zones: #<key>-zone (a <label>), -input, -preview and -hint, rendered by the
  * upload_zone macro. A file can be picked or dropped; it is prepared in the browser
  * (image-prepare.js) and previewed, and the zone hands the prepared image to the form.
+ * The file as picked is kept too: the goods print file is made from the original art, at
+ * its full resolution (goods/print-dialog.js).
  */
 import { UserError } from "../core/messages.js";
 import { IMAGE_MSG, formatBytes } from "../core/image-rules.js";
@@ -51,7 +53,8 @@ function trackDragging(zone, onDrop) {
  * @param {string} label its Korean name, for messages
  * @param {() => { maxSide: number, maxBytes: number }} limits read at each pick (GET /info may change them)
  * @returns {{ name: string, label: string, input: HTMLInputElement,
- *   value: () => Promise<{ blob: Blob, filename: string } | null> }}
+ *   value: () => Promise<{ blob: Blob, filename: string } | null>,
+ *   original: () => File | null, settled: () => Promise<void> }}
  */
 export function createUploadZone(key, label, limits) {
   const zone = $(`#${key}-zone`);
@@ -59,6 +62,7 @@ export function createUploadZone(key, label, limits) {
   const preview = $(`#${key}-preview`);
   const hint = $(`#${key}-hint`);
   let current = null; // { blob, filename }
+  let original = null; // the File the current image was prepared from
   let pending = Promise.resolve();
   let token = 0; // only the latest pick may update the zone
 
@@ -71,7 +75,8 @@ export function createUploadZone(key, label, limits) {
     zone.setAttribute("aria-busy", String(busy));
   };
 
-  function accept(result) {
+  function accept(result, file) {
+    original = file;
     showBlob(preview, result.blob);
     preview.hidden = false;
     zone.classList.add("has-image");
@@ -92,7 +97,7 @@ export function createUploadZone(key, label, limits) {
     setBusy(true);
     setHint(IMAGE_MSG.preparing);
     pending = prepareImage(file, limits())
-      .then((result) => mine === token && accept(result))
+      .then((result) => mine === token && accept(result, file))
       .catch((err) => mine === token && refuse(err))
       .finally(() => mine === token && setBusy(false));
   }
@@ -106,5 +111,9 @@ export function createUploadZone(key, label, limits) {
     input,
     /** The processed image once processing in flight has settled, or null. */
     value: () => pending.then(() => current, () => current),
+    /** The file as picked, of the image the zone holds now (null before one is accepted). */
+    original: () => (current ? original : null),
+    /** Settles once the pick in flight has been prepared (or refused). */
+    settled: () => pending.then(() => {}, () => {}),
   };
 }
