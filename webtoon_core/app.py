@@ -71,9 +71,7 @@ def _multipart_schema(spec: ServiceSpec[Any, Any]) -> dict[str, Any]:
         properties[name] = {"type": "string", "format": "binary"}
     required = [*schema.get("required", []), *spec.file_fields]
     body = {"type": "object", "properties": properties, "required": required}
-    return {
-        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": body}}}
-    }
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": body}}}}
 
 
 def _api_router(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> APIRouter:
@@ -121,7 +119,12 @@ def _api_router(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> APIRou
         responses={
             200: {
                 "description": "이미지 바이트 (Accept: text/event-stream이면 진행 이벤트)",
-                "content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}, "text/event-stream": {}},
+                "content": {
+                    "image/png": {},
+                    "image/jpeg": {},
+                    "image/webp": {},
+                    "text/event-stream": {},
+                },
             },
             **GENERATE_ERRORS,
         },
@@ -148,7 +151,8 @@ def _drain_on_sigterm(app: FastAPI) -> None:
         if not app.state.draining:
             app.state.draining = True
             log.info(
-                "SIGTERM: 새 생성 요청을 거절하고 진행 중인 %d건을 마칩니다", app.state.runner.active
+                "SIGTERM: 새 생성 요청을 거절하고 진행 중인 %d건을 마칩니다",
+                app.state.runner.active,
             )
         if callable(previous):
             previous(signum, frame)
@@ -177,7 +181,9 @@ def create_service_app(
         # Let idle connections go a little before a peer with a 5 s idle timeout closes
         # them, so a create call never lands on a socket the provider is closing.
         limits = httpx.Limits(keepalive_expiry=4.0)
-        async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as http:
+        async with httpx.AsyncClient(
+            timeout=timeout, limits=limits, follow_redirects=False
+        ) as http:
             results = ResultFetcher(http, settings.result_hosts, settings.max_result_bytes)
             engine = engine_factory(EngineResources(settings, http, results, run_sync, metrics))
             metrics.prime(engine.name)
@@ -210,7 +216,9 @@ def create_service_app(
             app.state.draining = False
             _drain_on_sigterm(app)
             log.info("CORS 허용 origin: %s", ", ".join(settings.cors_origins) or "(없음)")
-            log.info("%s 서비스 시작: engine=%s, 작업 저장소 %s", spec.label, engine.name, store.where)
+            log.info(
+                "%s 서비스 시작: engine=%s, 작업 저장소 %s", spec.label, engine.name, store.where
+            )
             if (reason := engine.not_ready_reason()) is not None:
                 log.warning("%s 서비스 준비 안 됨: %s", spec.label, reason)
             try:
@@ -232,7 +240,14 @@ def create_service_app(
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "DELETE"],
         allow_headers=["Accept", "Content-Type", "X-Request-ID"],
-        expose_headers=["X-Request-ID", "X-Job-ID", "Content-Disposition", "Location"],
+        expose_headers=[
+            "X-Request-ID",
+            "X-Job-ID",
+            "Content-Disposition",
+            "Location",
+            "X-Print-Warnings",
+            "X-Print-Ppi",
+        ],  # fmt: skip
         max_age=600,
     )
     app.add_middleware(SecurityHeadersMiddleware)

@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(params=["ppl", "goods"])
 def client(request):
-    app = create_ppl(PplSettings(cors_origins="https://studio.example")) if request.param == "ppl" else create_goods(GoodsSettings(cors_origins="https://studio.example"))
+    app = (
+        create_ppl(PplSettings(cors_origins="https://studio.example"))
+        if request.param == "ppl"
+        else create_goods(GoodsSettings(cors_origins="https://studio.example"))
+    )
     with TestClient(app) as c:
         yield c
 
@@ -53,16 +57,51 @@ def test_hsts_on_every_answer(client):
 
 
 def test_cors_preflight_only_for_configured_origin(client):
-    ok = client.options("/health", headers={"Origin": "https://studio.example", "Access-Control-Request-Method": "POST"})
+    ok = client.options(
+        "/health",
+        headers={"Origin": "https://studio.example", "Access-Control-Request-Method": "POST"},
+    )
     assert ok.headers["access-control-allow-origin"] == "https://studio.example"
-    assert "x-request-id" in ok.headers.get("access-control-expose-headers", "").lower() or ok.status_code == 200
-    bad = client.options("/health", headers={"Origin": "https://studio.example.evil.com", "Access-Control-Request-Method": "POST"})
+    assert (
+        "x-request-id" in ok.headers.get("access-control-expose-headers", "").lower()
+        or ok.status_code == 200
+    )
+    bad = client.options(
+        "/health",
+        headers={
+            "Origin": "https://studio.example.evil.com",
+            "Access-Control-Request-Method": "POST",
+        },
+    )
     assert "access-control-allow-origin" not in bad.headers
+
+
+def test_another_allowed_origin_can_read_the_headers_the_pages_read(client):
+    answer = client.get("/health", headers={"Origin": "https://studio.example"})
+    exposed = {
+        h.strip().lower() for h in answer.headers["access-control-expose-headers"].split(",")
+    }
+    assert {
+        "x-request-id",
+        "x-job-id",
+        "location",
+        "content-disposition",
+        "x-print-warnings",
+        "x-print-ppi",
+    } <= exposed
 
 
 @pytest.mark.parametrize(
     ("given", "kept"),
-    [("abc12345", True), ("studio.req-0001_x", True), ("short", False), ("x" * 65, False), ("has space1", False), ("new\\nline1", False), ("<script>alert1", False)],
+    [
+        ("abc12345", True),
+        ("studio.req-0001_x", True),
+        ("short", False),
+        ("x" * 65, False),
+        ("has space1", False),
+        ("new\\nline1", False),
+        ("<script>alert1", False),
+    ],
 )
 def test_request_id_accepted_only_when_well_formed(client, given, kept):
     response = client.get("/health", headers={"X-Request-ID": given})

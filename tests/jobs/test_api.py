@@ -28,7 +28,9 @@ SECRET = "whsec_" + "dGVzdC13ZWJob29rLXNlY3JldC0xMjM0NTY3OA=="
 
 def start(client: TestClient, headers: dict[str, str] | None = None, **fields) -> dict:
     data, files = goods_form(**fields)
-    response = client.post(f"{PREFIX}/generate", data=data, files=files, headers={**ASYNC, **(headers or {})})
+    response = client.post(
+        f"{PREFIX}/generate", data=data, files=files, headers={**ASYNC, **(headers or {})}
+    )
     assert response.status_code == 202, response.text
     return response.json()
 
@@ -50,9 +52,13 @@ def client(tmp_path):
 
 
 def test_async_request_answers_202_with_the_job_and_its_location(client):
-    accepted = client.post(f"{PREFIX}/generate", data=goods_form()[0], files=goods_form()[1], headers=ASYNC)
+    accepted = client.post(
+        f"{PREFIX}/generate", data=goods_form()[0], files=goods_form()[1], headers=ASYNC
+    )
     job = accepted.json()
-    assert accepted.status_code == 202 and accepted.headers["location"] == f"{PREFIX}/jobs/{job['id']}"
+    assert (
+        accepted.status_code == 202 and accepted.headers["location"] == f"{PREFIX}/jobs/{job['id']}"
+    )
     assert len(job["id"]) == 26 and job["status"] in ("queued", "running", "succeeded")
     assert job["service"] == "goods" and job["owner"] == "anonymous" and job["engine"] == "local"
     assert job["params"]["goods_type"] == "mug" and job["inputs"][0]["field"] == "input_image"
@@ -76,7 +82,9 @@ def test_the_plain_answer_is_unchanged_and_names_its_job(client):
 
 def test_the_event_stream_names_the_job_and_numbers_every_event(client):
     data, files = goods_form()
-    response = client.post(f"{PREFIX}/generate", data=data, files=files, headers={"Accept": "text/event-stream"})
+    response = client.post(
+        f"{PREFIX}/generate", data=data, files=files, headers={"Accept": "text/event-stream"}
+    )
     ids = [int(line[4:]) for line in response.text.splitlines() if line.startswith("id: ")]
     events = parse_events(response.text)
     assert ids == list(range(1, len(events) + 1))
@@ -108,10 +116,31 @@ def test_a_thumbnail_is_made_once_and_history_lists_newest_first_in_pages(client
     assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/webp"
     first = client.get(f"{PREFIX}/jobs", params={"limit": 2}).json()
     assert [j["id"] for j in first["jobs"]] == ids[::-1][:2] and first["next_cursor"]
-    second = client.get(f"{PREFIX}/jobs", params={"limit": 2, "cursor": first["next_cursor"]}).json()
-    third = client.get(f"{PREFIX}/jobs", params={"limit": 2, "cursor": second["next_cursor"]}).json()
+    second = client.get(
+        f"{PREFIX}/jobs", params={"limit": 2, "cursor": first["next_cursor"]}
+    ).json()
+    third = client.get(
+        f"{PREFIX}/jobs", params={"limit": 2, "cursor": second["next_cursor"]}
+    ).json()
     assert [j["id"] for j in second["jobs"] + third["jobs"]] == ids[::-1][2:]
     assert third["next_cursor"] is None
+
+
+def test_a_batch_lists_its_own_jobs_newest_first_and_forgets_deleted_ones(client):
+    one = start(client, batch_id="set-01", goods_type="mug")["id"]
+    other = start(client, goods_type="sticker")["id"]
+    two = start(client, batch_id="set-01", goods_type="tshirt")["id"]
+    for job_id in (one, other, two):
+        wait_done(client, job_id)
+    batch = client.get(f"{PREFIX}/jobs", params={"batch_id": "set-01"}).json()
+    assert [j["id"] for j in batch["jobs"]] == [two, one] and batch["next_cursor"] is None
+    assert {j["batch_id"] for j in batch["jobs"]} == {"set-01"}
+    rerun = client.post(f"{PREFIX}/jobs/{one}/rerun").json()  # a re-run stays in its set
+    wait_done(client, rerun["id"])
+    assert client.delete(f"{PREFIX}/jobs/{two}").status_code == 204
+    after = client.get(f"{PREFIX}/jobs", params={"batch_id": "set-01"}).json()
+    assert [j["id"] for j in after["jobs"]] == [rerun["id"], one]
+    assert client.get(f"{PREFIX}/jobs", params={"batch_id": "no such set"}).status_code == 422
 
 
 def test_history_shows_mine_by_default_and_everyones_on_request(tmp_path):
@@ -121,9 +150,15 @@ def test_history_shows_mine_by_default_and_everyones_on_request(tmp_path):
         bob = start(client, {USER: "bob@studio.example"})
         wait_done(client, alice["id"]), wait_done(client, bob["id"])
         mine = client.get(f"{PREFIX}/jobs", headers={USER: "alice@studio.example"}).json()
-        everyone = client.get(f"{PREFIX}/jobs", params={"scope": "all"}, headers={USER: "alice@studio.example"}).json()
-        forbidden = client.delete(f"{PREFIX}/jobs/{bob['id']}", headers={USER: "alice@studio.example"})
-    assert [j["id"] for j in mine["jobs"]] == [alice["id"]] and mine["jobs"][0]["owner"] == "alice@studio.example"
+        everyone = client.get(
+            f"{PREFIX}/jobs", params={"scope": "all"}, headers={USER: "alice@studio.example"}
+        ).json()
+        forbidden = client.delete(
+            f"{PREFIX}/jobs/{bob['id']}", headers={USER: "alice@studio.example"}
+        )
+    assert [j["id"] for j in mine["jobs"]] == [alice["id"]] and mine["jobs"][0][
+        "owner"
+    ] == "alice@studio.example"
     assert {j["id"] for j in everyone["jobs"]} == {alice["id"], bob["id"]}
     assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "JOB_FORBIDDEN"
 
@@ -133,7 +168,11 @@ def test_rerun_makes_a_new_job_from_the_kept_inputs(client):
     rerun = client.post(f"{PREFIX}/jobs/{first['id']}/rerun", params={"seed": "6"})
     again = wait_done(client, rerun.json()["id"])
     same = wait_done(client, client.post(f"{PREFIX}/jobs/{first['id']}/rerun").json()["id"])
-    assert rerun.status_code == 202 and again["rerun_of"] == first["id"] and again["params"]["seed"] == 6
+    assert (
+        rerun.status_code == 202
+        and again["rerun_of"] == first["id"]
+        and again["params"]["seed"] == 6
+    )
     assert again["inputs"] == first["inputs"] and again["status"] == "succeeded"
     original = client.get(f"{PREFIX}/jobs/{first['id']}/result").content
     assert same_picture(client.get(f"{PREFIX}/jobs/{same['id']}/result").content, original)
@@ -179,7 +218,10 @@ def test_a_finished_job_is_posted_to_its_webhook_signed(tmp_path):
         )
         with TestClient(create_goods(settings)) as client:
             outside = goods_form(webhook_url="https://internal.example/admin")
-            assert client.post(f"{PREFIX}/generate", data=outside[0], files=outside[1]).status_code == 422
+            assert (
+                client.post(f"{PREFIX}/generate", data=outside[0], files=outside[1]).status_code
+                == 422
+            )
             job = start(client, webhook_url=f"{receiver.url}/done")
             wait_done(client, job["id"])
             deadline = time.monotonic() + 10

@@ -11,6 +11,7 @@ Keys (under ``<service>/`` in the store, so both services may share one)::
     jobs/<id>/lease/<n>        who took the job over after its replica died (created once)
     index/all/<day>/<newest-first>_<id>            every job, newest first
     index/owner/<owner key>/<day>/<newest-first>_<id>  one owner's jobs, newest first
+    index/batch/<batch key>/<day>/<newest-first>_<id>  one batch's jobs (a goods set)
     active/<id>                jobs queued or running (what a live replica watches)
     expiry/<id>                every job, oldest first (what the retention sweep reads)
     spend/<day>/<replica>      each replica's estimated spend that day (the shared budget)
@@ -58,16 +59,28 @@ class JobRepository:
     async def create(self, job: Job, inputs: dict[str, bytes]) -> None:
         """Keep a new job: its inputs, its record, and its place in the indexes."""
         await asyncio.gather(
-            *(self.store.put(self._job(job.id, f"input/{name}"), data) for name, data in inputs.items())
+            *(
+                self.store.put(self._job(job.id, f"input/{name}"), data)
+                for name, data in inputs.items()
+            )
         )
         await self.save(job)
-        order = history_key(job.id)
         await asyncio.gather(
-            self.store.put(self._key(f"index/all/{order}"), b""),
-            self.store.put(self._key(f"index/owner/{owner_key(job.owner)}/{order}"), b""),
+            *(self.store.put(key, b"") for key in self._index_keys(job)),
             self.store.put(self._key(f"expiry/{job.id}"), b""),
             self.store.put(self._key(f"active/{job.id}"), b""),
         )
+
+    def _index_keys(self, job: Job) -> list[str]:
+        """The job's places in the newest-first indexes: everyone's, its owner's, its batch's."""
+        order = history_key(job.id)
+        keys = [
+            self._key(f"index/all/{order}"),
+            self._key(f"index/owner/{owner_key(job.owner)}/{order}"),
+        ]
+        if job.batch_id:
+            keys.append(self._key(f"index/batch/{owner_key(job.batch_id)}/{order}"))
+        return keys
 
     async def save(self, job: Job) -> None:
         await self.store.put(self._job(job.id, "job.json"), job.model_dump_json().encode())
@@ -170,10 +183,15 @@ class JobRepository:
     # --- lists ------------------------------------------------------------------------
 
     async def page(
-        self, owner: str | None, *, limit: int, cursor: str | None
+        self, owner: str | None, *, limit: int, cursor: str | None, batch: str | None = None
     ) -> tuple[list[Job], str | None]:
-        """Up to ``limit`` jobs newest first (one owner's, or everyone's), and the next cursor."""
-        prefix = self._key("index/all/" if owner is None else f"index/owner/{owner_key(owner)}/")
+        """Up to ``limit`` jobs newest first (one batch's, one owner's, or everyone's), and the next cursor."""
+        if batch is not None:
+            prefix = self._key(f"index/batch/{owner_key(batch)}/")
+        else:
+            prefix = self._key(
+                "index/all/" if owner is None else f"index/owner/{owner_key(owner)}/"
+            )
         start_day = cursor.split("/", 1)[0] if cursor else None
         keys: list[str] = []
         for folder in await self.store.folders(prefix):
@@ -215,13 +233,11 @@ class JobRepository:
 
     async def delete(self, job: Job) -> None:
         """The record and every image of it are gone (idempotent)."""
-        order = history_key(job.id)
         parts: Sequence[str] = [
             *(self._job(job.id, f"input/{ref.field}") for ref in job.inputs),
             self._job(job.id, "result"),
             self._job(job.id, "thumbnail"),
-            self._key(f"index/all/{order}"),
-            self._key(f"index/owner/{owner_key(job.owner)}/{order}"),
+            *self._index_keys(job),
             self._key(f"active/{job.id}"),
             self._key(f"expiry/{job.id}"),
         ]

@@ -35,13 +35,18 @@ def job_routes() -> APIRouter:
     async def list_jobs(
         request: Request,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-        cursor: Annotated[str | None, Query(max_length=120, pattern=r"^[0-9]{5}/[0-9A-Z]{26}_[0-9A-Z]{26}$")] = None,
+        cursor: Annotated[
+            str | None, Query(max_length=120, pattern=r"^[0-9]{5}/[0-9A-Z]{26}_[0-9A-Z]{26}$")
+        ] = None,
         scope: Literal["mine", "all"] = "mine",
+        batch_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$")] = None,
     ) -> dict[str, Any]:
-        """Jobs newest first; ``next_cursor`` gives the next page."""
+        """Jobs newest first; ``next_cursor`` gives the next page. ``batch_id``: one set's jobs."""
         run = runner(request)
         owner = None if scope == "all" else run.identity(request).user
-        jobs, next_cursor = await run.jobs.repo.page(owner, limit=limit, cursor=cursor)
+        jobs, next_cursor = await run.jobs.repo.page(
+            owner, limit=limit, cursor=cursor, batch=batch_id
+        )
         prefix = run.spec.api_prefix
         return {"jobs": [job.view(prefix) for job in jobs], "next_cursor": next_cursor}
 
@@ -89,7 +94,11 @@ def job_routes() -> APIRouter:
             data = await run.jobs.repo.thumbnail(job.id)
         except Missing:
             raise JobNotFinished("이 작업에는 미리보기가 없습니다.") from None
-        return Response(content=data, media_type="image/webp", headers={"Cache-Control": "private, max-age=86400"})
+        return Response(
+            content=data,
+            media_type="image/webp",
+            headers={"Cache-Control": "private, max-age=86400"},
+        )
 
     @router.post("/jobs/{job_id}/cancel")
     async def cancel_job(request: Request, job_id: str) -> JSONResponse:
@@ -130,10 +139,14 @@ def job_routes() -> APIRouter:
         except BaseException:
             admission.close()
             raise
-        return await run.answer(request, local) if _watching(request) else JSONResponse(
-            local.job.view(run.spec.api_prefix),
-            status_code=202,
-            headers={"Location": f"{run.spec.api_prefix}/jobs/{local.job.id}"},
+        return (
+            await run.answer(request, local)
+            if _watching(request)
+            else JSONResponse(
+                local.job.view(run.spec.api_prefix),
+                status_code=202,
+                headers={"Location": f"{run.spec.api_prefix}/jobs/{local.job.id}"},
+            )
         )
 
     @router.delete("/jobs/{job_id}", status_code=204, response_class=Response)
