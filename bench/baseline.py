@@ -53,7 +53,8 @@ async def generate(
     }
     headers = {"x-key": BFL_API_KEY, "accept": "application/json"}
     # Blocking calls inside ``async def``: the defect being modelled.
-    created = httpx.post(f"{BFL_BASE_URL}/v1/flux-kontext-max", json=payload, headers=headers, timeout=60)  # noqa: ASYNC210
+    url = f"{BFL_BASE_URL}/v1/flux-kontext-max"
+    created = httpx.post(url, json=payload, headers=headers, timeout=60)  # noqa: ASYNC210
     if created.status_code != 200:
         raise HTTPException(status_code=500, detail="BFL request failed")
     polling_url = created.json()["polling_url"]

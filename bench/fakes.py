@@ -46,7 +46,9 @@ TAG = re.compile(rb"bench-tag-[A-Za-z0-9_-]+")
 @dataclass
 class Task:
     tag: str
-    created: float  # time.monotonic() of the create call (CLOCK_MONOTONIC: same clock as the harness)
+    created: (
+        float  # time.monotonic() of the create call (CLOCK_MONOTONIC: same clock as the harness)
+    )
     fetched: float | None = None
     polls: int = 0
     requests: int = 0

@@ -90,7 +90,9 @@ def measure(reps: int = 9) -> dict[str, Any]:
         "prepare_upload_ms": _median_ms(
             lambda: prepare_upload(upload, field="x", limits=UPLOAD_LIMITS), reps
         ),
-        "decode_fit_square_draft_ms": _median_ms(lambda: _decode_and_fit(upload, (1024, 1024)), reps),
+        "decode_fit_square_draft_ms": _median_ms(
+            lambda: _decode_and_fit(upload, (1024, 1024)), reps
+        ),
         "decode_fit_fitted_draft_ms": _median_ms(lambda: _decode_and_fit(upload, fitted), reps),
         "draft_sizes": {
             "square": list(_draft_size(upload, (1024, 1024))),

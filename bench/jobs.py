@@ -148,10 +148,13 @@ async def _fill(store: dict[str, str], count: int, days: int) -> list[str]:
     return ids
 
 
-def history(store: dict[str, str], count: int = HISTORY_JOBS, days: int = HISTORY_DAYS) -> dict[str, Any]:
+def history(
+    store: dict[str, str], count: int = HISTORY_JOBS, days: int = HISTORY_DAYS
+) -> dict[str, Any]:
     """``GET /jobs?limit=20`` with ``count`` jobs kept: the first page and one near the end."""
     ids = asyncio.run(_fill(store, count, days))
     with TestClient(create_app(GoodsSettings(**store))) as client:
+
         def page(cursor: str | None) -> tuple[float, dict[str, Any]]:
             params: dict[str, Any] = {"limit": 20}
             if cursor:
@@ -166,7 +169,12 @@ def history(store: dict[str, str], count: int = HISTORY_JOBS, days: int = HISTOR
         deep_cursor = history_key(older)
         deep = [page(deep_cursor)[0] for _ in range(5)]
         assert len(page(deep_cursor)[1]["jobs"]) == 20
-    return {"jobs": count, "days": days, "first_page_ms": median(firsts) * 1000, "deep_page_ms": median(deep) * 1000}
+    return {
+        "jobs": count,
+        "days": days,
+        "first_page_ms": median(firsts) * 1000,
+        "deep_page_ms": median(deep) * 1000,
+    }
 
 
 def measure(n: int = 30) -> dict[str, Any]:
@@ -176,7 +184,10 @@ def measure(n: int = 30) -> dict[str, Any]:
         results["local"] = {"generation": generation_cost(local, n), "history": history(local)}
     with _azurite() as azure:
         if azure is not None:
-            results["azurite"] = {"generation": generation_cost(azure, n), "history": history(azure)}
+            results["azurite"] = {
+                "generation": generation_cost(azure, n),
+                "history": history(azure),
+            }
     return results
 
 

@@ -58,13 +58,21 @@ def main() -> None:
             "character": f"{character.width}x{character.height} PNG (alpha={character.has_alpha})",
             "product": f"{product.width}x{product.height} JPEG",
         },
-        "ppl": timed(lambda: ppl_local.render(ppl_params, {"input_image_1": character, "input_image_2": product}), args.reps, args.warmup),
+        "ppl": timed(
+            lambda: ppl_local.render(
+                ppl_params, {"input_image_1": character, "input_image_2": product}
+            ),
+            args.reps,
+            args.warmup,
+        ),
         "goods": {},
     }
     for kind in catalogue.CATALOGUE:
         params = GoodsParams(goods_type=kind.id, seed=11)
         results["goods"][kind.id] = timed(  # type: ignore[index]
-            lambda p=params: goods_local.render(p, {"input_image": character}), args.reps, args.warmup
+            lambda p=params: goods_local.render(p, {"input_image": character}),
+            args.reps,
+            args.warmup,
         )
     json.dump(results, sys.stdout)
 

@@ -67,7 +67,9 @@ def product_jpeg(size: tuple[int, int] = (1024, 1024)) -> bytes:
     image = Image.new("RGB", size, (245, 245, 240))
     w, h = size
     draw = ImageDraw.Draw(image)
-    draw.rounded_rectangle((w * 0.35, h * 0.2, w * 0.65, h * 0.85), radius=int(w * 0.05), fill=(200, 40, 40))
+    draw.rounded_rectangle(
+        (w * 0.35, h * 0.2, w * 0.65, h * 0.85), radius=int(w * 0.05), fill=(200, 40, 40)
+    )
     draw.rectangle((w * 0.4, h * 0.1, w * 0.6, h * 0.22), fill=(60, 60, 60))
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=92)

@@ -43,7 +43,9 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def uvicorn_argv(target: str, port: int, *, factory: bool = False, quiet: bool = False) -> list[str]:
+def uvicorn_argv(
+    target: str, port: int, *, factory: bool = False, quiet: bool = False
+) -> list[str]:
     """The deployed command (``uvicorn app --host --port``, one process), on 127.0.0.1."""
     argv = [sys.executable, "-m", "uvicorn", target, "--host", HOST, "--port", str(port)]
     if factory:
@@ -161,7 +163,9 @@ class ProcessSet:
                 pass
             if time.monotonic() > deadline:
                 self.stop(child)
-                raise RuntimeError(f"{name} not healthy after {START_TIMEOUT_S:.0f} s:\n{child.log_tail()}")
+                raise RuntimeError(
+                    f"{name} not healthy after {START_TIMEOUT_S:.0f} s:\n{child.log_tail()}"
+                )
             time.sleep(0.1)
 
     def stop(self, child: Child) -> None:
@@ -180,7 +184,9 @@ class ProcessSet:
             try:
                 self.stop(child)
             except Exception as exc:  # noqa: BLE001 - keep stopping the others
-                print(f"[bench] could not stop {child.name} (pid {child.pid}): {exc}", file=sys.stderr)
+                print(
+                    f"[bench] could not stop {child.name} (pid {child.pid}): {exc}", file=sys.stderr
+                )
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
@@ -203,7 +209,15 @@ class HealthProbe:
 
     def __enter__(self) -> HealthProbe:
         log_path = self.procs.log_dir / f"probe-{self.port}.log"
-        argv = [sys.executable, "-m", "bench.probe", HOST, str(self.port), "--interval", str(self.interval)]
+        argv = [
+            sys.executable,
+            "-m",
+            "bench.probe",
+            HOST,
+            str(self.port),
+            "--interval",
+            str(self.interval),
+        ]
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(  # noqa: S603 - argv built here, no shell
                 argv, cwd=ROOT, env=child_env({}), stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -61,7 +61,9 @@ class ForeignCpu:
         return self.foreign_s / self.wall_s if self.wall_s else 0.0
 
 
-def wait_for_quiet(procs: ProcessSet, *, max_wait_s: float, threshold_vcpu: float = 0.15) -> dict[str, float]:
+def wait_for_quiet(
+    procs: ProcessSet, *, max_wait_s: float, threshold_vcpu: float = 0.15
+) -> dict[str, float]:
     """Wait until other processes use under ``threshold_vcpu`` for 2 s, at most ``max_wait_s``."""
     began = time.monotonic()
     while True:

@@ -42,7 +42,11 @@ def machine() -> dict[str, Any]:
             ["lscpu"], capture_output=True, text=True, timeout=10, check=False
         ).stdout
         hypervisor = next(
-            (ln.split(":", 1)[1].strip() for ln in hypervisor.splitlines() if ln.startswith("Hypervisor vendor")),
+            (
+                ln.split(":", 1)[1].strip()
+                for ln in hypervisor.splitlines()
+                if ln.startswith("Hypervisor vendor")
+            ),
             "없음",
         )
     except OSError:
@@ -54,7 +58,18 @@ def machine() -> dict[str, Any]:
         "mem_gib": mem_kib / 1024 / 1024,
         "python": platform.python_version(),
         "kernel": platform.release(),
-        "packages": {p: version(p) for p in ("fastapi", "starlette", "uvicorn", "httpx", "pillow", "python-multipart", "replicate")},
+        "packages": {
+            p: version(p)
+            for p in (
+                "fastapi",
+                "starlette",
+                "uvicorn",
+                "httpx",
+                "pillow",
+                "python-multipart",
+                "replicate",
+            )
+        },
     }
 
 
@@ -81,7 +96,11 @@ def ms(seconds: float) -> str:
 
 
 def sec(seconds: float) -> str:
-    return "-" if seconds is None or math.isnan(seconds) else (f"{seconds:.2f} s" if seconds < 100 else f"{seconds:.0f} s")
+    return (
+        "-"
+        if seconds is None or math.isnan(seconds)
+        else (f"{seconds:.2f} s" if seconds < 100 else f"{seconds:.0f} s")
+    )
 
 
 def mib(kib: float) -> str:
@@ -228,7 +247,10 @@ def _summary_rows(r: dict[str, Any]) -> list[str]:
             f"| p99 **{sec(c64)}** | {verdict(c64 <= GOALS['overhead_c64_p99_s'])} |"
         )
     if "rss" in r:
-        for service, label in (("goods", "굿즈: 요청당 5 MB 1장 → 업로드 32개"), ("ppl", "PPL: 요청당 5 MB 2장 → 업로드 64개")):
+        for service, label in (
+            ("goods", "굿즈: 요청당 5 MB 1장 → 업로드 32개"),
+            ("ppl", "PPL: 요청당 5 MB 2장 → 업로드 64개"),
+        ):
             if service in r["rss"]:
                 x = r["rss"][service]
                 rows.append(
@@ -372,7 +394,7 @@ def _details(r: dict[str, Any]) -> list[str]:
             "폴링 한 번 남짓이면 끝나고, "
             "첫 버전 모델은 한 건이 `time.sleep`과 블로킹 호출로 이벤트 루프를 붙잡는 동안 다른 요청이 전혀 진행되지 "
             "못해 16건이 차례로 처리됩니다(한 건 ≈ 2초 × 16). 첫 버전의 `/health`가 수 초씩 멈추는 것이 "
-            "\"느린 생성 하나가 파드의 모든 요청을 멈췄다\"는 첫 버전의 증상입니다.",
+            '"느린 생성 하나가 파드의 모든 요청을 멈췄다"는 첫 버전의 증상입니다.',
             "",
         ]
     if "overhead" in r:
@@ -412,8 +434,11 @@ def _details(r: dict[str, Any]) -> list[str]:
             f"| `inspect_result` (결과 PNG {h['result_bytes'] / 1024 / 1024:.1f} MiB 전체 디코드) | {h['inspect_result_ms']:.1f} ms |",
             "",
             "`prepare_upload`의 시간은 두 비교 경로 중 "
-            + ("**결과 크기로 축소 디코드하는 쪽**에 가깝습니다(JPEG DCT 축소 디코드가 효과를 냄)." if _draft_effective(h)
-               else "**전체 크기로 디코드하는 쪽**에 가깝습니다(JPEG DCT 축소 디코드가 일어나지 않음).")
+            + (
+                "**결과 크기로 축소 디코드하는 쪽**에 가깝습니다(JPEG DCT 축소 디코드가 효과를 냄)."
+                if _draft_effective(h)
+                else "**전체 크기로 디코드하는 쪽**에 가깝습니다(JPEG DCT 축소 디코드가 일어나지 않음)."
+            )
             + " 비교 행은 `prepare_upload`에서 재인코딩 등을 뺀 디코드와 축소만 잰 것입니다.",
             "",
         ]
@@ -446,7 +471,12 @@ def _details(r: dict[str, Any]) -> list[str]:
             if service not in r["health"]:
                 continue
             runs = r["health"][service]["runs"]
-            for phase, plabel in (("all", "**전체**"), ("admission", "접수 (업로드 수신·이미지 준비)"), ("waiting", "대기 (64건 모두 제공자 대기)"), ("finishing", "마무리 (결과 받기·응답)")):
+            for phase, plabel in (
+                ("all", "**전체**"),
+                ("admission", "접수 (업로드 수신·이미지 준비)"),
+                ("waiting", "대기 (64건 모두 제공자 대기)"),
+                ("finishing", "마무리 (결과 받기·응답)"),
+            ):
                 out.append(
                     f"| {label} | {plabel} | {sum(x[phase]['n'] for x in runs)} | {ms(median([x[phase]['p50_s'] for x in runs]))} "
                     f"| {spread([x[phase]['p99_s'] for x in runs], ms)} | {ms(max(x[phase]['max_s'] for x in runs))} |"
@@ -455,7 +485,9 @@ def _details(r: dict[str, Any]) -> list[str]:
             first = median([x["first_create_s"] for x in runs])
             failed = sum(x["all"]["failed"] for x in runs)
             slow = ", ".join(
-                f"{x['slow']['n']}건 ({sec(x['slow']['first_s'])}–{sec(x['slow']['last_s'])})" if x["slow"]["n"] else "0건"
+                f"{x['slow']['n']}건 ({sec(x['slow']['first_s'])}–{sec(x['slow']['last_s'])})"
+                if x["slow"]["n"]
+                else "0건"
                 for x in runs
             )
             out.append(
@@ -478,7 +510,9 @@ def _details(r: dict[str, Any]) -> list[str]:
             f"| PPL 합성기 | {ms(ppl_s)} | {ms(median(inp['ppl']['wall_s']))} | {ms(max(inp['ppl']['wall_s']))} |",
         ]
         for kind, t in inp["goods"].items():
-            out.append(f"| 굿즈: {kind} | {ms(median(t['cpu_s']))} | {ms(median(t['wall_s']))} | {ms(max(t['wall_s']))} |")
+            out.append(
+                f"| 굿즈: {kind} | {ms(median(t['cpu_s']))} | {ms(median(t['wall_s']))} | {ms(max(t['wall_s']))} |"
+            )
         svc = loc.get("service", {})
         if svc:
             out += [
@@ -501,7 +535,10 @@ def _details(r: dict[str, Any]) -> list[str]:
     return out
 
 
-_STORES = {"local": "로컬 디렉터리 (`./data/jobs`와 같은 방식)", "azurite": "Azure Blob (Azurite, 같은 기계)"}
+_STORES = {
+    "local": "로컬 디렉터리 (`./data/jobs`와 같은 방식)",
+    "azurite": "Azure Blob (Azurite, 같은 기계)",
+}
 
 
 def _jobs(jobs: dict[str, Any]) -> list[str]:
@@ -656,7 +693,12 @@ def _misses(r: dict[str, Any]) -> list[str]:
             found = True
             detail = ""
             if hp:
-                steps = hp["prepare_upload_ms"] + hp["inspect_result_ms"] + hp["read_form_ms"] + hp["data_uri_json_ms"]
+                steps = (
+                    hp["prepare_upload_ms"]
+                    + hp["inspect_result_ms"]
+                    + hp["read_form_ms"]
+                    + hp["data_uri_json_ms"]
+                )
                 ratio = hp["prepare_upload_ms"] / 50
                 versus = "와 비슷합니다" if ratio < 1.15 else f"의 {ratio:.1f}배입니다"
                 detail = (
@@ -696,9 +738,7 @@ def _misses(r: dict[str, Any]) -> list[str]:
                     f"p50({sec(c64_p50)})도 p99에 가까운 것은 모든 요청이 같은 CPU와 같은 작업 스레드 큐를 나눠 쓰며 "
                     "함께 느려지기 때문입니다. "
                 )
-            text += (
-                "운영 파드(CPU limit 1코어)라면 더 나쁩니다: 이만큼의 동시 업로드는 파드 여러 개(HPA)로 나눠 받아야 합니다."
-            )
+            text += "운영 파드(CPU limit 1코어)라면 더 나쁩니다: 이만큼의 동시 업로드는 파드 여러 개(HPA)로 나눠 받아야 합니다."
             out.append(text)
     rss = r.get("rss", {})
     for service, label in (("goods", "굿즈"), ("ppl", "PPL")):
@@ -749,7 +789,9 @@ def _misses(r: dict[str, Any]) -> list[str]:
         ppl_s, (kind, goods_s) = _local_figures(r["local"])
         if max(ppl_s, goods_s) > GOALS["local_s"]:
             found = True
-            out.append(f"- **로컬 엔진**: PPL {ms(ppl_s)}, 굿즈 {kind} {ms(goods_s)}로 300 ms를 넘습니다.")
+            out.append(
+                f"- **로컬 엔진**: PPL {ms(ppl_s)}, 굿즈 {kind} {ms(goods_s)}로 300 ms를 넘습니다."
+            )
     if not found:
         out.append("모든 목표를 달성했습니다.")
     out.append("")

@@ -75,7 +75,10 @@ def run(quick: bool, only: tuple[str, ...], log_dir: Path, quiet_wait_s: float) 
     results["finished"] = time.time()
     results["code_after"] = report.code_fingerprint()
     if results["code_after"] != results["code_before"]:
-        print("[bench] WARNING: the services' code changed during the run; the figures may mix versions", file=sys.stderr)
+        print(
+            "[bench] WARNING: the services' code changed during the run; the figures may mix versions",
+            file=sys.stderr,
+        )
     return results
 
 
@@ -90,9 +93,16 @@ def _on_one_core(measure: Any) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="one repetition per figure, fewer requests")
-    parser.add_argument("--output", help="report path, '-' for stdout (default: docs/benchmarks.md; --quick: stdout)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="one repetition per figure, fewer requests"
+    )
+    parser.add_argument(
+        "--output",
+        help="report path, '-' for stdout (default: docs/benchmarks.md; --quick: stdout)",
+    )
     parser.add_argument("--only", nargs="+", choices=FIGURES, default=list(FIGURES))
     parser.add_argument("--keep-logs", action="store_true")
     parser.add_argument(
@@ -114,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _sigterm)
     log_dir = Path(tempfile.mkdtemp(prefix="webtoon-bench-"))
     try:
-        quiet_wait = args.quiet_wait if args.quiet_wait is not None else (5.0 if args.quick else 30.0)
+        quiet_wait = (
+            args.quiet_wait if args.quiet_wait is not None else (5.0 if args.quick else 30.0)
+        )
         results = run(args.quick, tuple(args.only), log_dir, quiet_wait)
     except BaseException:
         print(f"[bench] failed; children's logs: {log_dir}", file=sys.stderr)

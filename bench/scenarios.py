@@ -55,11 +55,17 @@ class Bench:
         port = free_port()
         extra = {"GOODS_ENGINE": engine, **NO_CLIENT_LIMITS, **env}
         if engine == "bfl":
-            extra |= {"BFL_API_KEY": KEY, "BFL_BASE_URL": self.bfl.url, "RESULT_HOSTS": self.bfl.url}
+            extra |= {
+                "BFL_API_KEY": KEY,
+                "BFL_BASE_URL": self.bfl.url,
+                "RESULT_HOSTS": self.bfl.url,
+            }
         argv = uvicorn_argv("goods_backend.main:create_app", port, factory=True)
         return self.procs.start(f"goods-{engine}", argv, child_env(extra), port, pin_cpu=pin_cpu)
 
-    def start_ppl(self, *, engine: str = "replicate", pin_cpu: str | None = None, **env: str) -> Child:
+    def start_ppl(
+        self, *, engine: str = "replicate", pin_cpu: str | None = None, **env: str
+    ) -> Child:
         port = free_port()
         extra = {"PPL_ENGINE": engine, **NO_CLIENT_LIMITS, **env}
         if engine == "replicate":
@@ -89,7 +95,10 @@ class Bench:
 
 def start_fakes(procs: ProcessSet) -> tuple[Child, Child]:
     children = []
-    for name, factory in (("fake-bfl", "create_bfl_app"), ("fake-replicate", "create_replicate_app")):
+    for name, factory in (
+        ("fake-bfl", "create_bfl_app"),
+        ("fake-replicate", "create_replicate_app"),
+    ):
         port = free_port()
         # A real provider's front end keeps idle connections far longer than uvicorn's 5 s
         # default, which equals httpx's pool expiry and makes reuse race with the close.
@@ -108,7 +117,9 @@ def make_bench(procs: ProcessSet, quick: bool) -> Bench:
 
 
 async def configure(http: httpx.AsyncClient, fake: Child, *, latency_s: float, hold: bool) -> None:
-    response = await http.post(f"{fake.url}/_bench/config", json={"latency_s": latency_s, "hold": hold})
+    response = await http.post(
+        f"{fake.url}/_bench/config", json={"latency_s": latency_s, "hold": hold}
+    )
     response.raise_for_status()
 
 
@@ -129,7 +140,9 @@ def fake_seconds_by_tag(fake_stats: dict[str, Any]) -> dict[str, float]:
     return dict(by_tag)
 
 
-def start_burst(http: httpx.AsyncClient, target: Target, prefix: str, n: int) -> list[asyncio.Task[Sample]]:
+def start_burst(
+    http: httpx.AsyncClient, target: Target, prefix: str, n: int
+) -> list[asyncio.Task[Sample]]:
     """``n`` generations sent at once, as tasks (so the caller can see which have ended)."""
     return [asyncio.ensure_future(load.generate(http, target, f"{prefix}-{i}")) for i in range(n)]
 
@@ -164,7 +177,9 @@ def errors(samples: list[Sample]) -> dict[str, int]:
     return dict(counts)
 
 
-def health_summary(probe: list[tuple[float, float, int]], start: float, end: float) -> dict[str, Any]:
+def health_summary(
+    probe: list[tuple[float, float, int]], start: float, end: float
+) -> dict[str, Any]:
     window = [lat for t, lat, _ in probe if start <= t <= end]
     failed = sum(1 for t, _, status in probe if start <= t <= end and status != 200)
     return {
@@ -181,7 +196,11 @@ def slow_probes(
 ) -> dict[str, Any]:
     """How many probes took over ``threshold``, and when (seconds after ``start``)."""
     slow = [t - start for t, lat, _ in probe if start <= t <= end and lat > threshold]
-    return {"n": len(slow), "first_s": min(slow, default=float("nan")), "last_s": max(slow, default=float("nan"))}
+    return {
+        "n": len(slow),
+        "first_s": min(slow, default=float("nan")),
+        "last_s": max(slow, default=float("nan")),
+    }
 
 
 # -- figure 1: 16 concurrent goods generations, ours vs the first version ---------------------
@@ -197,7 +216,9 @@ def speedup(bench: Bench, *, concurrency: int = 16, latency_s: float = 2.0) -> d
             runs = []
             for rep in range(bench.reps() + 1):  # rep 0: warm-up, one request, not counted
                 with HealthProbe(bench.procs, child.port) as probe:
-                    samples, fake = asyncio.run(_speedup_rep(bench, target, name, rep, concurrency, latency_s))
+                    samples, fake = asyncio.run(
+                        _speedup_rep(bench, target, name, rep, concurrency, latency_s)
+                    )
                 if rep == 0:
                     continue
                 start, end = min(s.start for s in samples), max(s.end for s in samples)
@@ -225,7 +246,9 @@ async def _speedup_rep(
     async with load.client() as http:
         await configure(http, bench.bfl, latency_s=latency_s, hold=False)
         await reset(http, bench.bfl)
-        samples = await load.burst(http, target, f"bench-tag-speed-{name}-{rep}", 1 if rep == 0 else n)
+        samples = await load.burst(
+            http, target, f"bench-tag-speed-{name}-{rep}", 1 if rep == 0 else n
+        )
         return samples, await stats(http, bench.bfl)
 
 
@@ -245,14 +268,19 @@ def overhead(bench: Bench) -> dict[str, Any]:
         ]
         per_worker = 1 if bench.quick else 2
         result["c64"] = [
-            _overhead_summary(*asyncio.run(_overhead_run(bench, ppl, target, f"c64r{rep}", 64, per_worker)))
+            _overhead_summary(
+                *asyncio.run(_overhead_run(bench, ppl, target, f"c64r{rep}", 64, per_worker))
+            )
             for rep in range(bench.reps())
         ]
     finally:
         bench.procs.stop(ppl)
     for key in ("c1", "c64"):
         for rep, run in enumerate(result[key], 1):
-            print(f"  {key} rep {rep}: overhead p50 {run['p50_s'] * 1000:.0f} ms, p99 {run['p99_s'] * 1000:.0f} ms", flush=True)
+            print(
+                f"  {key} rep {rep}: overhead p50 {run['p50_s'] * 1000:.0f} ms, p99 {run['p99_s'] * 1000:.0f} ms",
+                flush=True,
+            )
     return result
 
 
@@ -345,7 +373,9 @@ async def _rss_rep(
 
 
 def health_under_load(bench: Bench, service: str, *, in_flight: int = 64) -> dict[str, Any]:
-    child = (bench.start_ppl if service == "ppl" else bench.start_goods)(MAX_CONCURRENT_GENERATIONS="128")
+    child = (bench.start_ppl if service == "ppl" else bench.start_goods)(
+        MAX_CONCURRENT_GENERATIONS="128"
+    )
     target = bench.target(service, child)
     runs = []
     try:
@@ -365,7 +395,10 @@ def health_under_load(bench: Bench, service: str, *, in_flight: int = 64) -> dic
                 "slow": slow_probes(probe.samples, marks["start"], marks["end"], 0.050),
             }
             runs.append(run)
-            print(f"  {service} rep {rep + 1}: /health p99 {run['all']['p99_s'] * 1000:.1f} ms over {run['all']['n']} probes", flush=True)
+            print(
+                f"  {service} rep {rep + 1}: /health p99 {run['all']['p99_s'] * 1000:.1f} ms over {run['all']['n']} probes",
+                flush=True,
+            )
     finally:
         bench.procs.stop(child)
     return {
@@ -420,13 +453,17 @@ def local_engines(bench: Bench) -> dict[str, Any]:
         start = bench.start_ppl if service == "ppl" else bench.start_goods
         child = start(engine="local", pin_cpu="0")
         try:
-            result["service"][service] = asyncio.run(_local_e2e(child, service, character, product, reps))
+            result["service"][service] = asyncio.run(
+                _local_e2e(child, service, character, product, reps)
+            )
         finally:
             bench.procs.stop(child)
     return result
 
 
-async def _local_e2e(child: Child, service: str, character: bytes, product: bytes, reps: int) -> dict[str, Any]:
+async def _local_e2e(
+    child: Child, service: str, character: bytes, product: bytes, reps: int
+) -> dict[str, Any]:
     if service == "ppl":
         files = [
             FilePart("input_image_1", "character.png", "image/png", character),
@@ -440,4 +477,9 @@ async def _local_e2e(child: Child, service: str, character: bytes, product: byte
         await load.closed_loop(http, target, "bench-tag-localwarm", 1, 1)
         samples = await load.closed_loop(http, target, "bench-tag-local", 1, reps)
     ok = [s.seconds for s in samples if s.status == 200]
-    return {"n": len(ok), "errors": errors(samples), "p50_s": median(ok), "max_s": max(ok, default=float("nan"))}
+    return {
+        "n": len(ok),
+        "errors": errors(samples),
+        "p50_s": median(ok),
+        "max_s": max(ok, default=float("nan")),
+    }

@@ -234,7 +234,9 @@ class BflEngine:
         if status in MODERATED:
             raise ContentModerated(MODERATED[status], log_detail=f"BFL {status}")
         if status in FAILED:
-            details = scrub(safe_text(answer.get("details") or answer.get("error") or "", 300), self._secrets)
+            details = scrub(
+                safe_text(answer.get("details") or answer.get("error") or "", 300), self._secrets
+            )
             raise GenerationError(BFL_FAILED, log_detail=f"BFL {status}: {details}")
         if status == NOT_FOUND:
             raise UpstreamError(log_detail="BFL task not found")

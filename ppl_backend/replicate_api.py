@@ -128,7 +128,9 @@ def api_error(response: httpx.Response, secrets: Sequence[str]) -> AppError:
     """Map an error answer of Replicate's API to ours (never echoing its text to users)."""
     error = problem(response)
     status = response.status_code
-    detail = scrub(f"Replicate API {status}: {error.title or ''} {error.detail or ''}".strip(), secrets)
+    detail = scrub(
+        f"Replicate API {status}: {error.title or ''} {error.detail or ''}".strip(), secrets
+    )
     if status in (401, 403):
         return UpstreamAuthFailed(log_detail=detail)
     if status == 402:
@@ -230,13 +232,17 @@ class ReplicateAPI:
 
     async def delete_file(self, file_id: str) -> None:
         async with self._calls:
-            await self._send("delete", "DELETE", f"/v1/files/{_checked(file_id)}", headers=self._auth)
+            await self._send(
+                "delete", "DELETE", f"/v1/files/{_checked(file_id)}", headers=self._auth
+            )
 
     async def _send(self, call: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = await self._http.request(method, self._base + path, **kwargs)
         except httpx.TimeoutException as exc:
-            raise UpstreamError(log_detail=f"Replicate {call} timed out: {type(exc).__name__}") from None
+            raise UpstreamError(
+                log_detail=f"Replicate {call} timed out: {type(exc).__name__}"
+            ) from None
         except httpx.HTTPError as exc:
             raise UpstreamError(log_detail=f"Replicate unreachable: {type(exc).__name__}") from None
         if response.status_code == 429:

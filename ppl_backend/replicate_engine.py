@@ -55,7 +55,9 @@ from webtoon_core.polling import UnusableAnswer, poll, retry_rate_limited
 
 log = logging.getLogger("ppl_backend.replicate")
 
-TOKEN_MISSING = "REPLICATE_API_TOKEN이 설정되어 있지 않습니다. 관리자에게 API 키 설정을 요청해 주세요."  # noqa: S105 - a message, not a token
+TOKEN_MISSING = (
+    "REPLICATE_API_TOKEN이 설정되어 있지 않습니다. 관리자에게 API 키 설정을 요청해 주세요."  # noqa: S105 - a message, not a token
+)
 # Error codes are four digits now (E####); the text is what stays stable.
 MODERATION_MARKERS = ("sensitive", "nsfw", "flagged", "moderat")
 
@@ -110,9 +112,9 @@ class ReplicateEngine:
         self._background: set[asyncio.Task[None]] = set()
         secret = settings.replicate_api_token
         token = secret.get_secret_value().strip() if secret is not None else ""
-        self._problem = key_problem("REPLICATE_API_TOKEN", token, missing=TOKEN_MISSING) or base_url_problem(
-            "REPLICATE_BASE_URL", settings.replicate_base_url
-        )
+        self._problem = key_problem(
+            "REPLICATE_API_TOKEN", token, missing=TOKEN_MISSING
+        ) or base_url_problem("REPLICATE_BASE_URL", settings.replicate_base_url)
         throttled = resources.metrics.throttled
         self._api = ReplicateAPI(
             resources.http,
@@ -182,7 +184,9 @@ class ReplicateEngine:
         for name, (encoded, data_uri) in zip(FILE_FIELDS, encodings, strict=True):
             if data_uri is None:
                 extension = "png" if encoded.media_type == "image/png" else "jpg"
-                upload = await self._api.upload_file(encoded.data, encoded.media_type, f"{name}.{extension}")
+                upload = await self._api.upload_file(
+                    encoded.data, encoded.media_type, f"{name}.{extension}"
+                )
                 uploads.append(upload)
                 log.info("Replicate 파일 업로드: %s %d bytes", name, len(encoded.data))
                 model_input[name] = upload.url
@@ -224,7 +228,11 @@ class ReplicateEngine:
         interval = self._settings.replicate_poll_interval_s
         max_polls = math.ceil(self._settings.generation_timeout_s / interval) + 1
         return await poll(
-            check, interval=interval, max_polls=max_polls, deadline=ctx.deadline, provider="Replicate"
+            check,
+            interval=interval,
+            max_polls=max_polls,
+            deadline=ctx.deadline,
+            provider="Replicate",
         )
 
     async def _cancel(self, prediction_id: str) -> None:

@@ -14,7 +14,9 @@ class PplSettings(CommonSettings):
     ppl_engine: Literal["local", "replicate"] = "local"
     replicate_api_token: SecretStr | None = None
     replicate_base_url: str = "https://api.replicate.com"
-    replicate_model: str = Field("flux-kontext-apps/multi-image-kontext-max", pattern=r"^[\w.-]+/[\w.-]+$")
+    replicate_model: str = Field(
+        "flux-kontext-apps/multi-image-kontext-max", pattern=r"^[\w.-]+/[\w.-]+$"
+    )
     # Replicate's account limit for every call but creates is 3000/min, shared by all
     # replicas. Each pod polls each prediction every 2 s and never makes more than
     # REPLICATE_API_CALLS_PER_MIN such calls: 3 pods x 900 = 2700/min at worst, the

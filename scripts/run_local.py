@@ -89,7 +89,9 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main() -> int:
     chosen = ports()
-    busy = [(label, port) for (label, *_), port in zip(SERVICES, chosen, strict=True) if taken(port)]
+    busy = [
+        (label, port) for (label, *_), port in zip(SERVICES, chosen, strict=True) if taken(port)
+    ]
     if busy:
         for label, port in busy:
             variable = next(v for lbl, _, v, _, _ in SERVICES if lbl == label)
@@ -99,8 +101,11 @@ def main() -> int:
                 file=sys.stderr,
             )
         return 1
-    subprocess.run([sys.executable, "-m", "frontends.build", "--out", str(DIST)], check=True, cwd=ROOT)  # noqa: S603
-    pages = [f"http://{HOST}:{port}/{page}/" for (*_, page), port in zip(SERVICES, chosen, strict=True)]
+    build = [sys.executable, "-m", "frontends.build", "--out", str(DIST)]
+    subprocess.run(build, check=True, cwd=ROOT)  # noqa: S603 - a fixed argv
+    pages = [
+        f"http://{HOST}:{port}/{page}/" for (*_, page), port in zip(SERVICES, chosen, strict=True)
+    ]
     procs: list[subprocess.Popen[bytes]] = []
     for index, ((_, target, _, _, page), port) in enumerate(zip(SERVICES, chosen, strict=True)):
         env = {
@@ -109,7 +114,17 @@ def main() -> int:
             "FRONTEND_DIR": str(DIST / page),
             "SIBLING_PAGE_URL": pages[1 - index],
         }
-        cmd = [sys.executable, "-m", "uvicorn", "--factory", target, "--host", HOST, "--port", str(port)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            target,
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+        ]
         # A session of their own: Ctrl-C reaches this script only, which stops them once, cleanly.
         procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True))  # noqa: S603
     signal.signal(signal.SIGTERM, _interrupt)

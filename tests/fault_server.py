@@ -78,7 +78,9 @@ class FaultServer:
             await send(writer, 200, GOOD_PNG, "image/png")
 
 
-async def send(writer: asyncio.StreamWriter, status: int, body: bytes, ctype: str, extra: str = "") -> None:
+async def send(
+    writer: asyncio.StreamWriter, status: int, body: bytes, ctype: str, extra: str = ""
+) -> None:
     writer.write(
         f"HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n".encode()
         + body
@@ -87,7 +89,9 @@ async def send(writer: asyncio.StreamWriter, status: int, body: bytes, ctype: st
 
 
 async def reset(server: FaultServer, writer: asyncio.StreamWriter) -> None:
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"id\":")
+    writer.write(
+        b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"id":'
+    )
     await writer.drain()
     sock = writer.get_extra_info("socket")
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST, not FIN
@@ -95,7 +99,9 @@ async def reset(server: FaultServer, writer: asyncio.StreamWriter) -> None:
 
 
 async def drip(server: FaultServer, writer: asyncio.StreamWriter) -> None:
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+    writer.write(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+    )
     for _ in range(200):
         writer.write(b" ")
         await writer.drain()
@@ -116,7 +122,9 @@ async def corrupt(server: FaultServer, writer: asyncio.StreamWriter) -> None:
 
 async def huge(server: FaultServer, writer: asyncio.StreamWriter) -> None:
     size = 50 * 1024 * 1024
-    writer.write(f"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {size}\r\n\r\n".encode())
+    writer.write(
+        f"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {size}\r\n\r\n".encode()
+    )
     chunk = b"\0" * 65536
     for _ in range(size // len(chunk)):
         writer.write(chunk)
@@ -124,7 +132,9 @@ async def huge(server: FaultServer, writer: asyncio.StreamWriter) -> None:
 
 
 async def huge_unannounced(server: FaultServer, writer: asyncio.StreamWriter) -> None:
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\n")
+    writer.write(
+        b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
     chunk = b"\0" * 65536
     for _ in range(800):  # 50 MB, never announced
         writer.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")

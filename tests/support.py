@@ -32,9 +32,13 @@ def png_bytes(size: tuple[int, int] = (400, 600), color=(30, 80, 220), mode: str
     return out.getvalue()
 
 
-def jpeg_bytes(size: tuple[int, int] = (300, 300), color=(220, 30, 30), exif_orientation: int | None = None) -> bytes:
+def jpeg_bytes(
+    size: tuple[int, int] = (300, 300), color=(220, 30, 30), exif_orientation: int | None = None
+) -> bytes:
     image = Image.new("RGB", size, (250, 250, 250))
-    ImageDraw.Draw(image).rectangle((size[0] * 0.3, size[1] * 0.2, size[0] * 0.7, size[1] * 0.8), fill=color)
+    ImageDraw.Draw(image).rectangle(
+        (size[0] * 0.3, size[1] * 0.2, size[0] * 0.7, size[1] * 0.8), fill=color
+    )
     out = io.BytesIO()
     if exif_orientation is None:
         image.save(out, format="JPEG", quality=90)
@@ -69,7 +73,12 @@ class ServerThread:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", timeout_graceful_shutdown=1
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=1,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -100,16 +109,29 @@ def character_png(size: tuple[int, int] = (600, 900)) -> bytes:
     image = Image.new("RGB", size, (248, 246, 240))
     d = ImageDraw.Draw(image)
     cx = w // 2
-    d.rounded_rectangle((cx - w * 0.17, h * 0.42, cx + w * 0.17, h * 0.72), radius=int(w * 0.06), fill=(52, 96, 210))
+    d.rounded_rectangle(
+        (cx - w * 0.17, h * 0.42, cx + w * 0.17, h * 0.72), radius=int(w * 0.06), fill=(52, 96, 210)
+    )
     for side in (-1, 1):  # arms and hands
         x = cx + side * w * 0.21
-        d.rounded_rectangle((x - w * 0.05, h * 0.43, x + w * 0.05, h * 0.66), radius=int(w * 0.04), fill=(52, 96, 210))
+        d.rounded_rectangle(
+            (x - w * 0.05, h * 0.43, x + w * 0.05, h * 0.66),
+            radius=int(w * 0.04),
+            fill=(52, 96, 210),
+        )
         d.ellipse((x - w * 0.055, h * 0.64, x + w * 0.055, h * 0.71), fill=(246, 206, 176))
-        d.rounded_rectangle((cx + side * w * 0.09 - w * 0.06, h * 0.70, cx + side * w * 0.09 + w * 0.06, h * 0.93), radius=12, fill=(58, 58, 76))
+        d.rounded_rectangle(
+            (cx + side * w * 0.09 - w * 0.06, h * 0.70, cx + side * w * 0.09 + w * 0.06, h * 0.93),
+            radius=12,
+            fill=(58, 58, 76),
+        )
     d.ellipse((cx - w * 0.17, h * 0.12, cx + w * 0.17, h * 0.40), fill=(246, 206, 176))
     d.chord((cx - w * 0.18, h * 0.10, cx + w * 0.18, h * 0.30), 180, 360, fill=(70, 45, 30))
     for side in (-1, 1):
-        d.ellipse((cx + side * w * 0.06 - 9, h * 0.26 - 12, cx + side * w * 0.06 + 9, h * 0.26 + 12), fill=(30, 30, 40))
+        d.ellipse(
+            (cx + side * w * 0.06 - 9, h * 0.26 - 12, cx + side * w * 0.06 + 9, h * 0.26 + 12),
+            fill=(30, 30, 40),
+        )
     d.arc((cx - w * 0.05, h * 0.29, cx + w * 0.05, h * 0.34), 20, 160, fill=(170, 60, 60), width=5)
     out = io.BytesIO()
     image.save(out, format="PNG")
@@ -121,7 +143,9 @@ def bottle_jpeg(size: tuple[int, int] = (400, 600)) -> bytes:
     w, h = size
     image = Image.new("RGB", size, (255, 255, 255))
     d = ImageDraw.Draw(image)
-    d.rounded_rectangle((w * 0.3, h * 0.3, w * 0.7, h * 0.92), radius=int(w * 0.06), fill=(214, 32, 40))
+    d.rounded_rectangle(
+        (w * 0.3, h * 0.3, w * 0.7, h * 0.92), radius=int(w * 0.06), fill=(214, 32, 40)
+    )
     d.rectangle((w * 0.42, h * 0.12, w * 0.58, h * 0.32), fill=(214, 32, 40))
     d.rectangle((w * 0.4, h * 0.06, w * 0.6, h * 0.13), fill=(40, 40, 40))
     d.rectangle((w * 0.34, h * 0.5, w * 0.66, h * 0.72), fill=(250, 250, 245))
@@ -251,4 +275,7 @@ def without_adobe_marker(jpeg: bytes) -> bytes:
 def same_picture(a: bytes, b: bytes) -> bool:
     """Same size and pixels, whatever metadata the bytes carry (results get provenance XMP)."""
     first, second = Image.open(io.BytesIO(a)), Image.open(io.BytesIO(b))
-    return first.size == second.size and first.convert("RGBA").tobytes() == second.convert("RGBA").tobytes()
+    return (
+        first.size == second.size
+        and first.convert("RGBA").tobytes() == second.convert("RGBA").tobytes()
+    )

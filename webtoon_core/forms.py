@@ -137,7 +137,9 @@ async def read_form(
             parser.write(chunk)
         parser.finalize()
     except FormParserError:
-        raise InputError("요청 형식이 올바르지 않습니다: multipart 본문을 읽을 수 없습니다.") from None
+        raise InputError(
+            "요청 형식이 올바르지 않습니다: multipart 본문을 읽을 수 없습니다."
+        ) from None
     except ClientDisconnect:
         raise InputError("업로드가 중간에 끊겼습니다. 다시 시도해 주세요.") from None
     if not collector.ended:

@@ -430,9 +430,7 @@ class ImageDecoder:
         self.budget = DecodeBudget(budget_bytes)
 
     @classmethod
-    def from_settings(
-        cls, run_sync: RunSync, settings: CommonSettings
-    ) -> ImageDecoder:
+    def from_settings(cls, run_sync: RunSync, settings: CommonSettings) -> ImageDecoder:
         """A decoder with ``settings.decode_memory_mb`` as its budget."""
         return cls(run_sync, settings.decode_memory_mb * _MIB)
 

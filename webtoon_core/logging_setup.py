@@ -54,7 +54,9 @@ def secret_values(settings: CommonSettings) -> list[str]:
     found: set[str] = set()
     for value in values:
         if isinstance(value, SecretStr):
-            found.update(v for v in (value.get_secret_value(), value.get_secret_value().strip()) if v)
+            found.update(
+                v for v in (value.get_secret_value(), value.get_secret_value().strip()) if v
+            )
     # Longest first, so a key is never half-redacted by its own stripped copy.
     return sorted(found, key=len, reverse=True)
 

@@ -67,7 +67,11 @@ async def poll(
         except UnusableAnswer as exc:
             unusable += 1
             log.warning(
-                "%s 상태 조회 응답을 쓸 수 없습니다 (%d/%d): %s", provider, unusable, MAX_UNUSABLE, exc
+                "%s 상태 조회 응답을 쓸 수 없습니다 (%d/%d): %s",
+                provider,
+                unusable,
+                MAX_UNUSABLE,
+                exc,
             )
             if unusable >= MAX_UNUSABLE:
                 raise UpstreamError(
@@ -78,7 +82,11 @@ async def poll(
             wait = max(exc.retry_after or 0.0, interval * 2)
             if wait >= deadline.remaining():
                 raise
-            log.warning("%s 상태 조회가 요청 한도(429)에 걸렸습니다: %.0f초 후 다시 조회합니다", provider, wait)
+            log.warning(
+                "%s 상태 조회가 요청 한도(429)에 걸렸습니다: %.0f초 후 다시 조회합니다",
+                provider,
+                wait,
+            )
             await asyncio.sleep(wait)
             continue
         unusable = 0

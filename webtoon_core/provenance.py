@@ -70,7 +70,6 @@ _XMP_KEYS = {
 }
 
 
-
 @dataclass(frozen=True)
 class Provenance:
     """What made one result; ``mark`` writes it into the image.

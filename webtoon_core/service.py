@@ -146,7 +146,9 @@ class GenerationRunner(Generic[P, S]):
             return event_response(self._events(local), self.settings.sse_heartbeat_s)
         job = await self.jobs.wait(local)  # from the store if another replica took it over
         if job.status == "succeeded" and job.result is not None:
-            data = local.result.data if local.result is not None else await self.jobs.result_bytes(job)
+            data = (
+                local.result.data if local.result is not None else await self.jobs.result_bytes(job)
+            )
             return Response(
                 content=data,
                 media_type=job.result.media_type,
@@ -159,7 +161,9 @@ class GenerationRunner(Generic[P, S]):
         error = error_of(job.error) if job.error is not None else StoreUnavailable()
         return error_response(error, headers={"X-Job-ID": job.id})
 
-    async def _events(self, local: LocalJob) -> AsyncIterator[tuple[int | None, str, dict[str, Any]]]:
+    async def _events(
+        self, local: LocalJob
+    ) -> AsyncIterator[tuple[int | None, str, dict[str, Any]]]:
         """The job's events; ``done`` also carries the image (as the page has always had it)."""
         async for seq, name, data in self.jobs.follow(local.job.id, 0):
             if name == "done":
@@ -190,7 +194,9 @@ class GenerationRunner(Generic[P, S]):
                     params = self._validate(form.fields, form.files)
                     images = await self._prepare(form.files)
                     form.files.clear()  # only the normalised copies travel on
-                    extras = {k: v for k, v in form.fields.items() if k in ("webhook_url", "batch_id")}
+                    extras = {
+                        k: v for k, v in form.fields.items() if k in ("webhook_url", "batch_id")
+                    }
                     return Intake(params=params, images=images, extras=extras)
         except TimeoutError:
             raise UploadTimeout() from None

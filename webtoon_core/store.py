@@ -123,7 +123,9 @@ class Store:
             else:
                 # The offset saves listing what comes before it where the service honours
                 # it; the filter keeps the promise where it does not (Azurite, for one).
-                async for chunk in obstore.list(self._backend, prefix, offset=after, chunk_size=500):
+                async for chunk in obstore.list(
+                    self._backend, prefix, offset=after, chunk_size=500
+                ):
                     for meta in chunk:
                         key = str(meta["path"])
                         if after is None or key > after:

@@ -48,7 +48,12 @@ def format_event(event: str, data: dict[str, Any], seq: int | None = None) -> st
 
 
 def error_data(exc: AppError, request_id: str | None) -> dict[str, Any]:
-    return {"code": exc.code, "message": exc.message, "request_id": request_id, "status": exc.status}
+    return {
+        "code": exc.code,
+        "message": exc.message,
+        "request_id": request_id,
+        "status": exc.status,
+    }
 
 
 def last_event_id(request: Request) -> int:
@@ -57,7 +62,9 @@ def last_event_id(request: Request) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 10 else 0
 
 
-async def _with_heartbeats(source: AsyncIterator[EventTuple], heartbeat_s: float) -> AsyncIterator[str]:
+async def _with_heartbeats(
+    source: AsyncIterator[EventTuple], heartbeat_s: float
+) -> AsyncIterator[str]:
     pending: asyncio.Future[EventTuple] | None = None
     try:
         while True:

@@ -30,11 +30,17 @@ USER = "X-Auth-Request-Email"
 def provider(ready_after: int = 1) -> None:
     """A BFL that finishes every task after ``ready_after`` polls."""
     respx.post(CREATE_URL).mock(
-        side_effect=enforce(check_bfl_create, httpx.Response(200, json={"id": "task-1", "polling_url": POLL_URL}))
+        side_effect=enforce(
+            check_bfl_create, httpx.Response(200, json={"id": "task-1", "polling_url": POLL_URL})
+        )
     )
     pending = [httpx.Response(200, json={"status": "Pending"})] * (ready_after - 1)
     respx.get(POLL_URL).mock(
-        side_effect=lambda request: (pending.pop() if pending else httpx.Response(200, json={"status": "Ready", "result": {"sample": SAMPLE_URL}}))
+        side_effect=lambda request: (
+            pending.pop()
+            if pending
+            else httpx.Response(200, json={"status": "Ready", "result": {"sample": SAMPLE_URL}})
+        )
     )
     respx.get(SAMPLE_URL).respond(200, content=RESULT)
 
@@ -63,7 +69,9 @@ def test_the_forwarded_user_is_believed_only_when_trusted():
     assert trusted.client_key == "user:artist@studio.example" and trusted.label == "signed_in"
 
 
-@pytest.mark.parametrize("value", ["", "not an email", "a@b\nc", "x" * 300 + "@a.b", "<script>@x.y"])
+@pytest.mark.parametrize(
+    "value", ["", "not an email", "a@b\nc", "x" * 300 + "@a.b", "<script>@x.y"]
+)
 def test_a_malformed_forwarded_user_is_anonymous(value):
     identity = identify(scope({USER: value}), GoodsSettings(trust_forwarded_user=True))
     assert identity.user == "anonymous" and not identity.signed_in
@@ -73,7 +81,11 @@ def test_a_malformed_forwarded_user_is_anonymous(value):
     ("hops", "forwarded", "address"),
     [
         (0, "203.0.113.7", "10.0.0.9"),  # nothing trusted: the peer
-        (1, "198.51.100.1, 203.0.113.7", "203.0.113.7"),  # what the ingress saw, not the client's claim
+        (
+            1,
+            "198.51.100.1, 203.0.113.7",
+            "203.0.113.7",
+        ),  # what the ingress saw, not the client's claim
         (2, "198.51.100.1, 203.0.113.7", "198.51.100.1"),
         (1, "garbage", "10.0.0.9"),
         (2, "203.0.113.7", "10.0.0.9"),  # fewer hops than trusted proxies: the peer
@@ -92,7 +104,10 @@ def test_log_lines_name_the_user(capsys):
         metrics = client.get("/metrics").text
     out = capsys.readouterr().out
     assert re.search(r"artist@studio\.example\] [\w.]+: 굿즈 이미지 생성 요청", out)
-    assert 'generations_started_total{engine="bfl",identity="signed_in",service="goods"} 1.0' in metrics
+    assert (
+        'generations_started_total{engine="bfl",identity="signed_in",service="goods"} 1.0'
+        in metrics
+    )
     assert "artist@studio.example" not in metrics  # never a label
 
 
@@ -102,7 +117,9 @@ def test_log_lines_name_the_user(capsys):
 @respx.mock
 def test_starts_per_minute_are_limited_per_user_with_retry_after():
     provider()
-    with TestClient(create_goods(bfl_settings(trust_forwarded_user=True, rate_limit_per_minute=2))) as client:
+    with TestClient(
+        create_goods(bfl_settings(trust_forwarded_user=True, rate_limit_per_minute=2))
+    ) as client:
         alice = {USER: "alice@studio.example"}
         assert [generate(client, alice).status_code for _ in range(2)] == [200, 200]
         refused = generate(client, alice)
@@ -112,7 +129,10 @@ def test_starts_per_minute_are_limited_per_user_with_retry_after():
     assert "1분에 2건까지" in refused.json()["error"]["message"]
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert other.status_code == 200  # another user has a limit of their own
-    assert 'generation_requests_total{engine="bfl",outcome="RATE_LIMITED",service="goods",status="429"} 1.0' in metrics
+    assert (
+        'generation_requests_total{engine="bfl",outcome="RATE_LIMITED",service="goods",status="429"} 1.0'
+        in metrics
+    )
 
 
 @respx.mock
@@ -127,7 +147,9 @@ def test_anonymous_clients_are_limited_by_address():
 
 
 def test_the_local_engine_is_not_limited():
-    with TestClient(create_goods(GoodsSettings(rate_limit_per_minute=1, rate_limit_in_flight=1))) as client:
+    with TestClient(
+        create_goods(GoodsSettings(rate_limit_per_minute=1, rate_limit_in_flight=1))
+    ) as client:
         assert [generate(client).status_code for _ in range(3)] == [200, 200, 200]
 
 
@@ -155,10 +177,16 @@ def test_a_client_that_leaves_keeps_its_in_flight_place_until_its_job_ends():
         with serve(create_goods(settings)) as service:
             data, files = goods_form()
             with pytest.raises(httpx.ReadTimeout):  # the client gives up and leaves
-                httpx.post(f"{service.url}/api/goods-gen/generate", data=data, files=files, timeout=0.5)
-            refused = httpx.post(f"{service.url}/api/goods-gen/generate", data=data, files=files, timeout=10)
+                httpx.post(
+                    f"{service.url}/api/goods-gen/generate", data=data, files=files, timeout=0.5
+                )
+            refused = httpx.post(
+                f"{service.url}/api/goods-gen/generate", data=data, files=files, timeout=10
+            )
             time.sleep(2.0)  # the first job ends at the provider
-            allowed = httpx.post(f"{service.url}/api/goods-gen/generate", data=data, files=files, timeout=10)
+            allowed = httpx.post(
+                f"{service.url}/api/goods-gen/generate", data=data, files=files, timeout=10
+            )
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "RATE_LIMITED"
     assert allowed.status_code == 200
 
@@ -211,7 +239,10 @@ def test_spend_is_counted_at_the_provider_and_a_refused_request_costs_nothing():
     assert bad.status_code == 422 and first.status_code == 200 and second.status_code == 200
     assert third.status_code == 429 and third.json()["error"]["code"] == "BUDGET_EXHAUSTED"
     assert "초기화됩니다" in third.json()["error"]["message"] and "retry-after" in third.headers
-    assert 'generation_spend_usd_total{engine="bfl",model="flux-kontext-max",service="goods"} 0.16' in metrics
+    assert (
+        'generation_spend_usd_total{engine="bfl",model="flux-kontext-max",service="goods"} 0.16'
+        in metrics
+    )
     assert 'generation_budget_usd{service="goods"} 0.16' in metrics
     assert 'generation_spend_today_usd{service="goods"} 0.16' in metrics
     assert info["price_usd_per_image"] == 0.08
@@ -246,7 +277,10 @@ def test_two_replicas_on_one_store_share_one_daily_budget():
 
             def settle(client: TestClient, usd: float) -> None:
                 deadline = time.monotonic() + 10
-                while client.get("/api/goods-gen/info").json()["budget"]["spent_today_usd"] < usd - 1e-9:
+                while (
+                    client.get("/api/goods-gen/info").json()["budget"]["spent_today_usd"]
+                    < usd - 1e-9
+                ):
                     assert time.monotonic() < deadline, f"the replica never saw the day's {usd} USD"
                     time.sleep(0.2)
 
@@ -259,7 +293,9 @@ def test_two_replicas_on_one_store_share_one_daily_budget():
     # a restarts under the same name (make run: the host name): its spend is not forgotten
     with TestClient(create_goods(bfl_settings(replica_name="replica-a", **shared))) as again:
         budget = again.app.state.runner.gate.budget
-        assert budget.spent_today == pytest.approx(0.16) and budget.total_today == pytest.approx(0.24)
+        assert budget.spent_today == pytest.approx(0.16) and budget.total_today == pytest.approx(
+            0.24
+        )
         assert generate(again).status_code == 429
 
 
@@ -296,7 +332,9 @@ def test_prices_come_from_the_setting_table():
     ],
 )
 def test_a_browser_request_from_another_site_is_refused(headers, status):
-    with TestClient(create_goods(GoodsSettings(cors_origins=("https://studio.example",)))) as client:
+    with TestClient(
+        create_goods(GoodsSettings(cors_origins=("https://studio.example",)))
+    ) as client:
         response = generate(client, headers)
     assert response.status_code == status, response.text
     if status == 403:

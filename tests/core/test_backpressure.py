@@ -82,7 +82,10 @@ def test_busy_beyond_the_limit_answers_at_once_without_reading_the_body():
             w.join(timeout=30)
         assert results == [200, 200]
         metrics = httpx.get(f"{server.url}/metrics").text
-    assert 'generation_requests_total{engine="local",outcome="BUSY",service="goods",status="429"} 1.0' in metrics
+    assert (
+        'generation_requests_total{engine="local",outcome="BUSY",service="goods",status="429"} 1.0'
+        in metrics
+    )
     assert 'generations_in_flight{service="goods"} 0.0' in metrics
 
 
@@ -94,10 +97,14 @@ def test_uploads_wait_unread_beyond_the_intake_limit():
     boundary = "b0undary"
     image = png_bytes()
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="goods_type"\r\n\r\nbadge\r\n'
-        f'--{boundary}\r\nContent-Disposition: form-data; name="input_image"; filename="c.png"\r\n'
-        "Content-Type: image/png\r\n\r\n"
-    ).encode() + image + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="goods_type"\r\n\r\nbadge\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="input_image"; filename="c.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + image
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     head = (
         "POST /api/goods-gen/generate HTTP/1.1\r\nHost: t\r\n"
         f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n\r\n"
@@ -123,7 +130,9 @@ def test_uploads_wait_unread_beyond_the_intake_limit():
 
 
 def test_a_stalled_upload_is_dropped_and_frees_its_place():
-    app = create_service_app(SPEC, GoodsSettings(max_concurrent_uploads=1, upload_timeout_s=1), build_engine)
+    app = create_service_app(
+        SPEC, GoodsSettings(max_concurrent_uploads=1, upload_timeout_s=1), build_engine
+    )
     with serve(app) as server:
         stalled = socket.create_connection(("127.0.0.1", server.port), timeout=10)
         stalled.sendall(
@@ -144,13 +153,17 @@ def test_a_stalled_upload_is_dropped_and_frees_its_place():
 
 def test_event_streams_hold_their_place_from_admission():
     """Streams still uploading count against the limit: a burst cannot slip past it."""
-    app = create_service_app(SPEC, GoodsSettings(max_concurrent_generations=2, max_concurrent_uploads=1), build_engine)
+    app = create_service_app(
+        SPEC, GoodsSettings(max_concurrent_generations=2, max_concurrent_uploads=1), build_engine
+    )
     head = (
         b"POST /api/goods-gen/generate HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n"
         b"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 5000\r\n\r\n--x\r\n"
     )
     with serve(app) as server:
-        uploading = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(2)]
+        uploading = [
+            socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(2)
+        ]
         for sock in uploading:
             sock.sendall(head)  # admitted, then stalled mid-upload (one reading, one waiting)
         time.sleep(0.5)
@@ -176,7 +189,9 @@ def test_event_streams_hold_their_place_from_admission():
 def test_uploads_waiting_for_an_intake_place_time_out_from_admission():
     """A request queued behind a dripping upload is bounded too: it cannot hold its place forever."""
     app = create_service_app(
-        SPEC, GoodsSettings(max_concurrent_uploads=1, upload_timeout_s=1.5, max_concurrent_generations=3), build_engine
+        SPEC,
+        GoodsSettings(max_concurrent_uploads=1, upload_timeout_s=1.5, max_concurrent_generations=3),
+        build_engine,
     )
     head = (
         b"POST /api/goods-gen/generate HTTP/1.1\r\nHost: t\r\n"
@@ -192,7 +207,9 @@ def test_uploads_waiting_for_an_intake_place_time_out_from_admission():
             answers.append(sock.recv(65536).decode("utf-8", "replace"))
             sock.close()
         elapsed = time.monotonic() - started
-        assert all(a.startswith("HTTP/1.1 408") and '"code":"UPLOAD_TIMEOUT"' in a for a in answers), answers
+        assert all(
+            a.startswith("HTTP/1.1 408") and '"code":"UPLOAD_TIMEOUT"' in a for a in answers
+        ), answers
         assert elapsed < 5  # all three within the 1.5 s bound, not one after another
         ok = httpx.post(
             f"{server.url}/api/goods-gen/generate",

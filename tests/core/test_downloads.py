@@ -81,7 +81,9 @@ async def test_download_over_cap_is_refused(fetcher):
 
 @respx.mock
 async def test_redirect_to_a_foreign_host_is_not_followed(fetcher):
-    respx.get("https://replicate.delivery/r.png").respond(302, headers={"Location": "https://evil.example/x.png"})
+    respx.get("https://replicate.delivery/r.png").respond(
+        302, headers={"Location": "https://evil.example/x.png"}
+    )
     evil = respx.get("https://evil.example/x.png").respond(200, content=b"x")
     with pytest.raises(errors.UpstreamError):
         await fetcher.fetch("https://replicate.delivery/r.png")
@@ -90,15 +92,21 @@ async def test_redirect_to_a_foreign_host_is_not_followed(fetcher):
 
 @respx.mock
 async def test_redirect_within_allowed_hosts_is_followed(fetcher):
-    respx.get("https://replicate.delivery/r.png").respond(302, headers={"Location": "https://a.replicate.delivery/x.png"})
+    respx.get("https://replicate.delivery/r.png").respond(
+        302, headers={"Location": "https://a.replicate.delivery/x.png"}
+    )
     respx.get("https://a.replicate.delivery/x.png").respond(200, content=b"img")
     assert await fetcher.fetch("https://replicate.delivery/r.png") == b"img"
 
 
 @respx.mock
-@pytest.mark.parametrize("location", ["https://xn--a.replicate.delivery/x", "https://a\ud800b/x", "http://[::1/x"])
+@pytest.mark.parametrize(
+    "location", ["https://xn--a.replicate.delivery/x", "https://a\ud800b/x", "http://[::1/x"]
+)
 async def test_redirect_to_an_invalid_url_is_an_upstream_error(fetcher, location):
-    respx.get("https://replicate.delivery/r.png").respond(302, headers={"Location": location.encode("utf-8", "surrogatepass")})
+    respx.get("https://replicate.delivery/r.png").respond(
+        302, headers={"Location": location.encode("utf-8", "surrogatepass")}
+    )
     with pytest.raises(errors.UpstreamError):
         await fetcher.fetch("https://replicate.delivery/r.png")
 

@@ -37,13 +37,20 @@ def test_every_code_is_one_class_with_status_message_and_docstring():
     codes = [cls.code for cls in CLASSES if cls is not errors.PollsExhausted]
     assert len(codes) == len(set(codes)), "a code belongs to one class"
     for cls in CLASSES:
-        assert cls.__doc__ and "\n" not in cls.__doc__.strip(), f"{cls.__name__}: one-line docstring"
+        assert cls.__doc__ and "\n" not in cls.__doc__.strip(), (
+            f"{cls.__name__}: one-line docstring"
+        )
         assert re.search(r"[\uac00-\ud7a3]", cls.message), f"{cls.__name__}: a Korean message"
         assert re.fullmatch(r"[A-Z][A-Z_]+", cls.code)
 
 
 def test_the_hierarchy_is_drawn_once_at_the_top_and_matches_the_classes():
-    drawn = {name: (code, status) for name, code, status in re.findall(r"[├└]── (\w+)\s+([A-Z_]+) (\d{3}|\(status given\))", errors.__doc__ or "")}
+    drawn = {
+        name: (code, status)
+        for name, code, status in re.findall(
+            r"[├└]── (\w+)\s+([A-Z_]+) (\d{3}|\(status given\))", errors.__doc__ or ""
+        )
+    }
     assert set(drawn) == {cls.__name__ for cls in CLASSES}
     for cls in CLASSES:
         code, status = drawn[cls.__name__]
@@ -63,12 +70,17 @@ def test_the_readme_error_table_and_the_code_agree():
 
 def test_nginx_answers_in_the_table_with_the_tables_status():
     conf = (ROOT / "frontends" / "nginx" / "page.conf.template").read_text()
-    answers = re.findall(r"return (\d{3}) '\{\"error\":\{\"code\":\"([A-Z_]+)\",\"message\":\"([^\"]+)\"", conf)
+    answers = re.findall(
+        r"return (\d{3}) '\{\"error\":\{\"code\":\"([A-Z_]+)\",\"message\":\"([^\"]+)\"", conf
+    )
     assert {code for _, code, _ in answers} == {"FILE_TOO_LARGE", "BACKEND_UNAVAILABLE"}
     table = {cls.code: cls for cls in CLASSES}
     for status, code, message in answers:
         assert int(status) == table[code].status, code
-    assert dict((c, m) for _, c, m in answers)["BACKEND_UNAVAILABLE"] == errors.BackendUnavailable.message
+    assert (
+        dict((c, m) for _, c, m in answers)["BACKEND_UNAVAILABLE"]
+        == errors.BackendUnavailable.message
+    )
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
@@ -85,6 +97,8 @@ def test_no_code_is_spelled_outside_the_table():
         for path in (ROOT / folder).rglob("*.py"):
             if path.name == "errors.py":
                 continue
-            spelled |= set(re.findall(r"\b(?:code|outcome) ?= ?\"([A-Z][A-Z_]{3,})\"", path.read_text()))
+            spelled |= set(
+                re.findall(r"\b(?:code|outcome) ?= ?\"([A-Z][A-Z_]{3,})\"", path.read_text())
+            )
     assert spelled <= table | {"ok"}, spelled - table
     assert issubclass(errors.ProvenanceFailed, AppError)

@@ -37,20 +37,49 @@ def tiny_image(fmt: str) -> bytes:
 IMAGES = [tiny_image("PNG"), tiny_image("JPEG"), tiny_image("GIF"), tiny_image("BMP")]
 values = st.one_of(
     st.text(max_size=50),
-    st.sampled_from(["1:1", "16:9", "png", "jpeg", "webp", "mug", "tshirt", "2", "-1", "11", "", "match_input_image"]),
+    st.sampled_from(
+        [
+            "1:1",
+            "16:9",
+            "png",
+            "jpeg",
+            "webp",
+            "mug",
+            "tshirt",
+            "2",
+            "-1",
+            "11",
+            "",
+            "match_input_image",
+        ]
+    ),
     st.binary(max_size=300),
     st.sampled_from(IMAGES),
     st.builds(lambda b, n: b[:n], st.sampled_from(IMAGES), st.integers(0, 200)),  # truncated images
     st.just("x" * 3000),  # over the prompt limit
 )
 part = st.tuples(
-    st.one_of(st.sampled_from(KNOWN_FIELDS), st.text(min_size=1, max_size=12).filter(lambda s: '"' not in s and "\r" not in s and "\n" not in s)),
+    st.one_of(
+        st.sampled_from(KNOWN_FIELDS),
+        st.text(min_size=1, max_size=12).filter(
+            lambda s: '"' not in s and "\r" not in s and "\n" not in s
+        ),
+    ),
     values,
     st.one_of(st.none(), st.sampled_from(["a.png", "b.jpg", "c.txt", "섬네일.png"])),
-    st.one_of(st.none(), st.sampled_from(["image/png", "image/jpeg", "text/plain", "application/octet-stream"])),
+    st.one_of(
+        st.none(),
+        st.sampled_from(["image/png", "image/jpeg", "text/plain", "application/octet-stream"]),
+    ),
 )
 content_types = st.sampled_from(
-    ["multipart/form-data; boundary={b}", "multipart/form-data", "application/json", "text/plain", "multipart/form-data; boundary=other"]
+    [
+        "multipart/form-data; boundary={b}",
+        "multipart/form-data",
+        "application/json",
+        "text/plain",
+        "multipart/form-data; boundary=other",
+    ]
 )
 
 
@@ -77,8 +106,14 @@ def endpoint(request):
         yield client, path
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(parts=st.lists(part, max_size=8), ctype=content_types, truncate=st.one_of(st.none(), st.integers(0, 400)))
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    parts=st.lists(part, max_size=8),
+    ctype=content_types,
+    truncate=st.one_of(st.none(), st.integers(0, 400)),
+)
 def test_random_multipart_never_500_never_hangs(endpoint, parts, ctype, truncate):
     client, path = endpoint
     boundary = "fuzzBoundary7"

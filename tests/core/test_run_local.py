@@ -59,12 +59,18 @@ def test_both_pages_link_to_each_other_and_ctrl_c_stops_cleanly():
     try:
         assert ready.wait(120), "".join(lines)
         out = "".join(lines)
-        assert f"PPL: http://127.0.0.1:{ppl}/ppl-gen/" in out and f"굿즈: http://127.0.0.1:{goods}/goods-gen/" in out
+        assert (
+            f"PPL: http://127.0.0.1:{ppl}/ppl-gen/" in out
+            and f"굿즈: http://127.0.0.1:{goods}/goods-gen/" in out
+        )
         assert httpx.get(f"http://127.0.0.1:{ppl}/ppl-gen/").status_code == 200
         # The header's link to the other generator, followed on each port, lands on its page.
         for here, there, page in ((ppl, goods, "goods-gen"), (goods, ppl, "ppl-gen")):
             moved = httpx.get(f"http://127.0.0.1:{here}/{page}/")
-            assert moved.status_code == 302 and moved.headers["location"] == f"http://127.0.0.1:{there}/{page}/"
+            assert (
+                moved.status_code == 302
+                and moved.headers["location"] == f"http://127.0.0.1:{there}/{page}/"
+            )
             landed = httpx.get(f"http://127.0.0.1:{here}/{page}/", follow_redirects=True)
             assert landed.status_code == 200 and "text/html" in landed.headers["content-type"]
     finally:
@@ -84,10 +90,18 @@ def test_make_run_installs_only_what_running_needs(tmp_path):
     if make is None:
         pytest.fail("make is required")
     planned = subprocess.run(  # noqa: S603
-        [make, "-n", "run", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True, text=True, check=True
+        [make, "-n", "run", f"VENV={tmp_path / 'venv'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "pip install --quiet -e ." in planned and "[dev]" not in planned
     tests = subprocess.run(  # noqa: S603
-        [make, "-n", "test", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True, text=True, check=True
+        [make, "-n", "test", f"VENV={tmp_path / 'venv'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "-e '.[dev]'" in tests

@@ -80,7 +80,10 @@ def test_a_refusal_before_the_stream_answers_its_real_status():
             headers=STREAM,
         )
     assert response.status_code == 422 and response.headers["content-type"] == "application/json"
-    assert response.json() == {**plain.json(), "error": {**plain.json()["error"], "request_id": response.json()["error"]["request_id"]}}
+    assert response.json() == {
+        **plain.json(),
+        "error": {**plain.json()["error"], "request_id": response.json()["error"]["request_id"]},
+    }
     assert tiny.status_code == 422 and tiny.json()["error"]["code"] == "IMAGE_TOO_SMALL"
 
 
@@ -126,7 +129,9 @@ def test_refusals_before_the_upload_are_plain_errors_with_their_status():
 
 @respx.mock
 def test_bfl_progress_flows_into_events_and_moderation_ends_them():
-    respx.post(CREATE_URL).mock(return_value=httpx.Response(200, json={"id": "task-1", "polling_url": POLL_URL}))
+    respx.post(CREATE_URL).mock(
+        return_value=httpx.Response(200, json={"id": "task-1", "polling_url": POLL_URL})
+    )
     respx.get(POLL_URL).mock(
         side_effect=[
             httpx.Response(200, json={"status": "Pending", "progress": 0.3}),
@@ -139,9 +144,21 @@ def test_bfl_progress_flows_into_events_and_moderation_ends_them():
     respx.get(SAMPLE_URL).respond(200, content=png_bytes((64, 64)))
     with TestClient(create_goods(bfl_settings())) as client:
         data, files = goods_form()
-        good = parse_events(client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM).text)
-        bad = parse_events(client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM).text)
-    assert names(good) == ["accepted", "prepared", "submitted", "progress", "progress", "progress", "done"]
+        good = parse_events(
+            client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM).text
+        )
+        bad = parse_events(
+            client.post("/api/goods-gen/generate", data=data, files=files, headers=STREAM).text
+        )
+    assert names(good) == [
+        "accepted",
+        "prepared",
+        "submitted",
+        "progress",
+        "progress",
+        "progress",
+        "done",
+    ]
     assert good[2][1] == {"task_id": "task-1"}
     assert [e[1]["progress"] for e in good[3:6]] == [0.3, 0.8, 1.0]
     assert [e[1]["status"] for e in good[3:6]] == ["Pending", "Pending", "Ready"]
@@ -151,10 +168,21 @@ def test_bfl_progress_flows_into_events_and_moderation_ends_them():
 def test_heartbeats_keep_an_idle_stream_open():
     fake = FakeBfl(ready_after_s=1.0)
     with serve(fake.app()) as provider:
-        settings = bfl_settings(bfl_base_url=provider.url, result_hosts=(provider.url,), bfl_poll_interval_s=0.5, sse_heartbeat_s=0.1)
+        settings = bfl_settings(
+            bfl_base_url=provider.url,
+            result_hosts=(provider.url,),
+            bfl_poll_interval_s=0.5,
+            sse_heartbeat_s=0.1,
+        )
         with serve(create_goods(settings)) as service:
             data, files = goods_form()
-            response = httpx.post(f"{service.url}/api/goods-gen/generate", data=data, files=files, headers=STREAM, timeout=30)
+            response = httpx.post(
+                f"{service.url}/api/goods-gen/generate",
+                data=data,
+                files=files,
+                headers=STREAM,
+                timeout=30,
+            )
     assert ": keep-alive" in response.text
     assert names(parse_events(response.text))[-1] == "done"
 
@@ -171,18 +199,38 @@ def test_a_client_that_disconnects_leaves_its_job_running_to_the_end(streaming):
     """A closed tab no longer loses a paid generation: the job finishes and is kept."""
     fake = FakeBfl(ready_after_polls=8)
     with serve(fake.app()) as provider:
-        settings = bfl_settings(bfl_base_url=provider.url, result_hosts=(provider.url,), bfl_poll_interval_s=0.05, sse_heartbeat_s=0.2)
+        settings = bfl_settings(
+            bfl_base_url=provider.url,
+            result_hosts=(provider.url,),
+            bfl_poll_interval_s=0.05,
+            sse_heartbeat_s=0.2,
+        )
         with serve(create_goods(settings)) as service:
             data, files = goods_form()
-            request = httpx.Request("POST", f"{service.url}/api/goods-gen/generate", data=data, files=files, headers=STREAM if streaming else {})
-            raw = b"".join([f"POST {request.url.raw_path.decode()} HTTP/1.1\r\n".encode()] + [f"{k}: {v}\r\n".encode() for k, v in request.headers.items()] + [b"\r\n", request.read()])
+            request = httpx.Request(
+                "POST",
+                f"{service.url}/api/goods-gen/generate",
+                data=data,
+                files=files,
+                headers=STREAM if streaming else {},
+            )
+            raw = b"".join(
+                [f"POST {request.url.raw_path.decode()} HTTP/1.1\r\n".encode()]
+                + [f"{k}: {v}\r\n".encode() for k, v in request.headers.items()]
+                + [b"\r\n", request.read()]
+            )
             sock = socket.create_connection(("127.0.0.1", service.port))
             sock.sendall(raw)
             wait_for(lambda: fake.polls and len(next(iter(fake.polls.values()))) >= 2)
             sock.close()  # the user closed the tab
             wait_for(lambda: len(next(iter(fake.polls.values()))) >= 8)  # polling went on
             history = {}
-            wait_for(lambda: history.update(httpx.get(f"{service.url}/api/goods-gen/jobs").json()) or history["jobs"][0]["status"] == "succeeded")
+            wait_for(
+                lambda: (
+                    history.update(httpx.get(f"{service.url}/api/goods-gen/jobs").json())
+                    or history["jobs"][0]["status"] == "succeeded"
+                )
+            )
             job = history["jobs"][0]
             result = httpx.get(f"{service.url}/api/goods-gen/jobs/{job['id']}/result")
             metrics = httpx.get(f"{service.url}/metrics").text

@@ -15,7 +15,9 @@ def rendered_yaml() -> str:
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         pytest.fail("kubectl is required to render k8s/ (kubectl kustomize)")
-    result = subprocess.run([kubectl, "kustomize", str(ROOT / "k8s")], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [kubectl, "kustomize", str(ROOT / "k8s")], capture_output=True, text=True, check=True
+    )
     return result.stdout
 
 

@@ -62,7 +62,9 @@ def test_frontend_stops_gracefully_and_runs_the_tested_entrypoint():
     assert ("STOPSIGNAL", "SIGQUIT") in steps
     (target,) = cmd_of(DOCKERFILES["frontend"])
     copies = [rest for word, rest in steps if word == "COPY" and rest.endswith(target)]
-    assert copies and "frontends/nginx/entrypoint.sh" in copies[0]  # the script tests/frontends runs
+    assert (
+        copies and "frontends/nginx/entrypoint.sh" in copies[0]
+    )  # the script tests/frontends runs
 
 
 @pytest.mark.parametrize(("name", "port"), [("ppl", 8000), ("goods", 8001)])

@@ -36,7 +36,9 @@ SEED_PARAMS = SEEDS or [
         ),
     )
 ]
-NAME = re.compile(r"\b(?:ppl-gen|goods-gen)-(?:frontend|backend)(?:-(?:deployment|service|container))?-lee-2\b")
+NAME = re.compile(
+    r"\b(?:ppl-gen|goods-gen)-(?:frontend|backend)(?:-(?:deployment|service|container))?-lee-2\b"
+)
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 CODE_SPAN = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
 SHELL_BLOCK = re.compile(r"```(?:bash|sh|shell)\n(.*?)```", re.S)
@@ -51,7 +53,11 @@ def code_text() -> str:
     sources = []
     for folder in ("webtoon_core", "ppl_backend", "goods_backend", "frontends"):
         for path in (ROOT / folder).rglob("*"):
-            if path.is_file() and path.suffix in {".py", ".js", ".j2", ".template", ".conf", ".sh"} and "dist" not in path.parts:
+            if (
+                path.is_file()
+                and path.suffix in {".py", ".js", ".j2", ".template", ".conf", ".sh"}
+                and "dist" not in path.parts
+            ):
                 sources.append(path.read_text(encoding="utf-8"))
     return "\n".join(sources)
 
@@ -70,7 +76,9 @@ def error_codes() -> set[str]:
 
 
 def known_upper_names() -> set[str]:
-    settings = {n.upper() for n in PplSettings.model_fields} | {n.upper() for n in GoodsSettings.model_fields}
+    settings = {n.upper() for n in PplSettings.model_fields} | {
+        n.upper() for n in GoodsSettings.model_fields
+    }
     return settings | error_codes() | NGINX_VARS | {"REPLICATE_API_TOKEN", "BFL_API_KEY"}
 
 
@@ -79,7 +87,9 @@ def metric_names() -> set[str]:
     names = set()
     for family in metrics.registry.collect():
         names.add(family.name)
-        suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count")}.get(family.type, ())
+        suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count")}.get(
+            family.type, ()
+        )
         names.update(family.name + suffix for suffix in suffixes)
     return names
 
@@ -89,7 +99,12 @@ def doc_id(path: Path) -> str:
 
 
 def test_the_four_documents_exist_in_korean():
-    expected = {"operations-runbook.md", "troubleshooting-guide.md", "architecture-decision-record.md", "kubernetes-service-guide.md"}
+    expected = {
+        "operations-runbook.md",
+        "troubleshooting-guide.md",
+        "architecture-decision-record.md",
+        "kubernetes-service-guide.md",
+    }
     assert expected <= {p.name for p in DOCS}
     for path in DOCS:
         assert len(HANGUL.findall(path.read_text(encoding="utf-8"))) > 200, path.name
@@ -116,7 +131,9 @@ def test_every_grepped_log_phrase_is_something_the_code_logs(path):
                 continue  # regex alternations and exclusions are not phrases
             patterns.append((pattern, "i" in flags))
     code_lower = CODE.lower()
-    missing = [p for p, nocase in patterns if (p.lower() not in code_lower if nocase else p not in CODE)]
+    missing = [
+        p for p, nocase in patterns if (p.lower() not in code_lower if nocase else p not in CODE)
+    ]
     assert not missing, missing
 
 
@@ -142,7 +159,9 @@ def test_every_quoted_metric_exists(path):
     candidates = {
         m.split("{")[0]
         for s in spans
-        for m in re.findall(r"\b(?:generation|generations|provider|engine)_[a-z_]+(?:\{[^}]*\})?", s)
+        for m in re.findall(
+            r"\b(?:generation|generations|provider|engine)_[a-z_]+(?:\{[^}]*\})?", s
+        )
     }
     unknown = candidates - metric_names()
     assert not unknown, sorted(unknown)
@@ -151,7 +170,14 @@ def test_every_quoted_metric_exists(path):
 def test_seed_log_phrases_still_appear_in_our_logs():
     for phrase in ("생성 요청", "Replicate 응답", "Polling", "✅ 이미지 데이터 직접 반환", "CORS"):
         assert phrase in CODE
-    for message in ("REPLICATE_API_TOKEN이 설정되어 있지 않습니다", "BFL_API_KEY가 설정되어 있지 않습니다", "처리할 수 없는 결과 타입입니다", "BFL.ai 모델 생성 실패", "업로드된 파일이 비어 있습니다", "이미지 생성 시간이 초과되었습니다"):
+    for message in (
+        "REPLICATE_API_TOKEN이 설정되어 있지 않습니다",
+        "BFL_API_KEY가 설정되어 있지 않습니다",
+        "처리할 수 없는 결과 타입입니다",
+        "BFL.ai 모델 생성 실패",
+        "업로드된 파일이 비어 있습니다",
+        "이미지 생성 시간이 초과되었습니다",
+    ):
         assert message in CODE, message
     assert "이미지 생성이 %s 내에 완료되지 않았습니다" in CODE and errors.limit_phrase(120) == "2분"
 
@@ -166,5 +192,9 @@ def test_docs_link_to_each_other_and_the_links_resolve():
 @pytest.mark.parametrize("path", DOCS, ids=doc_id)
 def test_every_alert_the_docs_name_is_a_rule(path):
     rules = (ROOT / "k8s" / "monitoring" / "prometheus-rules.yaml").read_text()
-    named = {t for s in CODE_SPAN.findall(path.read_text(encoding="utf-8")) for t in re.findall(r"\bWebtoon[A-Za-z]+\b", s)}
+    named = {
+        t
+        for s in CODE_SPAN.findall(path.read_text(encoding="utf-8"))
+        for t in re.findall(r"\bWebtoon[A-Za-z]+\b", s)
+    }
     assert {n for n in named if f"alert: {n}" not in rules} == set()

@@ -26,11 +26,17 @@ def container(deployment: dict) -> dict:
     return only
 
 
-def test_every_object_validates_strictly_against_kubernetes_1_32(rendered_yaml: str, tmp_path: Path):
+def test_every_object_validates_strictly_against_kubernetes_1_32(
+    rendered_yaml: str, tmp_path: Path
+):
     rendered = tmp_path / "rendered.yaml"
     rendered.write_text(rendered_yaml)
-    tool = shutil.which("kubernetes-validate") or str(Path(sys.executable).parent / "kubernetes-validate")
-    result = subprocess.run([tool, "-k", "1.32", "--strict", str(rendered)], capture_output=True, text=True)
+    tool = shutil.which("kubernetes-validate") or str(
+        Path(sys.executable).parent / "kubernetes-validate"
+    )
+    result = subprocess.run(
+        [tool, "-k", "1.32", "--strict", str(rendered)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("passed") >= 20
 
@@ -70,9 +76,15 @@ def test_resources_probes_and_hardening(by_kind, service, tier):
     spec = deployment["spec"]["template"]["spec"]
     c = container(deployment)
     expected = (
-        {"requests": {"memory": "512Mi", "cpu": "500m"}, "limits": {"memory": "1Gi", "cpu": "1000m"}}
+        {
+            "requests": {"memory": "512Mi", "cpu": "500m"},
+            "limits": {"memory": "1Gi", "cpu": "1000m"},
+        }
         if tier == "backend"
-        else {"requests": {"memory": "128Mi", "cpu": "100m"}, "limits": {"memory": "256Mi", "cpu": "200m"}}
+        else {
+            "requests": {"memory": "128Mi", "cpu": "100m"},
+            "limits": {"memory": "256Mi", "cpu": "200m"},
+        }
     )
     assert c["resources"] == expected
     if tier == "backend":
@@ -82,7 +94,11 @@ def test_resources_probes_and_hardening(by_kind, service, tier):
         assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert c["readinessProbe"]["httpGet"]["path"] == "/healthz"
     pod_sc, sc = spec["securityContext"], c["securityContext"]
-    assert pod_sc["runAsNonRoot"] is True and isinstance(pod_sc["runAsUser"], int) and pod_sc["runAsUser"] > 0
+    assert (
+        pod_sc["runAsNonRoot"] is True
+        and isinstance(pod_sc["runAsUser"], int)
+        and pod_sc["runAsUser"] > 0
+    )
     assert sc["readOnlyRootFilesystem"] is True
     assert sc["allowPrivilegeEscalation"] is False
     assert sc["capabilities"]["drop"] == ["ALL"]
@@ -148,14 +164,19 @@ def test_hpa_follows_the_runbook(by_kind):
 
 
 def test_every_deployment_has_a_disruption_budget(by_kind):
-    selectors = [p["spec"]["selector"]["matchLabels"]["app"] for p in by_kind["PodDisruptionBudget"].values()]
+    selectors = [
+        p["spec"]["selector"]["matchLabels"]["app"] for p in by_kind["PodDisruptionBudget"].values()
+    ]
     assert sorted(selectors) == sorted(f"{s}-{t}-lee-2" for s in SERVICES for t in TIERS)
 
 
 def test_network_policies_deny_by_default_and_allow_only_the_product_paths(by_kind):
     policies = by_kind["NetworkPolicy"]
     deny = policies["default-deny-all"]
-    assert deny["spec"]["podSelector"] == {} and set(deny["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    assert deny["spec"]["podSelector"] == {} and set(deny["spec"]["policyTypes"]) == {
+        "Ingress",
+        "Egress",
+    }
     assert "ingress" not in deny["spec"] and "egress" not in deny["spec"]
     dns = policies["allow-dns-egress"]["spec"]["egress"][0]["ports"]
     assert {p["port"] for p in dns} == {53}
@@ -197,23 +218,45 @@ def test_the_secret_is_never_part_of_the_kustomization(objects):
 def test_replicate_calls_of_every_replica_together_stay_inside_the_account_limits(by_kind):
     """3000 non-create calls and 600 creates a minute per account, shared by all replicas."""
     hpa = by_kind["HorizontalPodAutoscaler"]
-    (ppl_hpa,) = [h for h in hpa.values() if h["spec"]["scaleTargetRef"]["name"] == "ppl-gen-backend-deployment-lee-2"]
+    (ppl_hpa,) = [
+        h
+        for h in hpa.values()
+        if h["spec"]["scaleTargetRef"]["name"] == "ppl-gen-backend-deployment-lee-2"
+    ]
     replicas = ppl_hpa["spec"]["maxReplicas"]
-    (config,) = [c for name, c in by_kind["ConfigMap"].items() if name.startswith("ppl-gen-backend-config-lee-2")]
+    (config,) = [
+        c
+        for name, c in by_kind["ConfigMap"].items()
+        if name.startswith("ppl-gen-backend-config-lee-2")
+    ]
     settings = PplSettings(**{k.lower(): v for k, v in config["data"].items()})
     assert replicas * settings.replicate_api_calls_per_min <= 3000
     assert replicas * settings.replicate_creates_per_min <= 600
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_backends_keep_jobs_in_the_storage_account_reached_only_through_its_endpoint(by_kind, service):
-    (config,) = [c for name, c in by_kind["ConfigMap"].items() if name.startswith(f"{service}-backend-config-lee-2")]
+def test_backends_keep_jobs_in_the_storage_account_reached_only_through_its_endpoint(
+    by_kind, service
+):
+    (config,) = [
+        c
+        for name, c in by_kind["ConfigMap"].items()
+        if name.startswith(f"{service}-backend-config-lee-2")
+    ]
     settings = SETTINGS[service](**{k.lower(): v for k, v in config["data"].items()})
     assert settings.job_store_url and settings.job_store_url.startswith("az://")
-    env = {e["name"]: e for e in container(by_kind["Deployment"][f"{service}-backend-deployment-lee-2"])["env"]}
+    env = {
+        e["name"]: e
+        for e in container(by_kind["Deployment"][f"{service}-backend-deployment-lee-2"])["env"]
+    }
     key = env["AZURE_STORAGE_ACCOUNT_KEY"]["valueFrom"]["secretKeyRef"]
-    assert key["name"] == "api-keys-secret" and key["optional"] is True  # workload identity works without it
+    assert (
+        key["name"] == "api-keys-secret" and key["optional"] is True
+    )  # workload identity works without it
     assert env["REPLICA_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
     policy = by_kind["NetworkPolicy"]["backends-to-job-store"]
     (rule,) = policy["spec"]["egress"]
-    assert rule["ports"] == [{"protocol": "TCP", "port": 443}] and "except" not in rule["to"][0]["ipBlock"]
+    assert (
+        rule["ports"] == [{"protocol": "TCP", "port": 443}]
+        and "except" not in rule["to"][0]["ipBlock"]
+    )

@@ -33,11 +33,16 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> str:
                 "kind": "Kustomization",
                 "namespace": "lee",
                 "resources": [f"{k8s}/base"],
-                "components": [f"{k8s}/components/sso", f"{k8s}/components/job-store-workload-identity"],
+                "components": [
+                    f"{k8s}/components/sso",
+                    f"{k8s}/components/job-store-workload-identity",
+                ],
             }
         )
     )
-    result = subprocess.run([kubectl, "kustomize", str(overlay)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [kubectl, "kustomize", str(overlay)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -79,6 +84,10 @@ def test_the_frontends_and_the_sign_in_proxy_keep_their_own_identity(by_kind):
 def test_the_overlay_with_the_component_validates_strictly(rendered: str, tmp_path: Path):
     path = tmp_path / "rendered.yaml"
     path.write_text(rendered)
-    tool = shutil.which("kubernetes-validate") or str(Path(sys.executable).parent / "kubernetes-validate")
-    result = subprocess.run([tool, "-k", "1.32", "--strict", str(path)], capture_output=True, text=True)
+    tool = shutil.which("kubernetes-validate") or str(
+        Path(sys.executable).parent / "kubernetes-validate"
+    )
+    result = subprocess.run(
+        [tool, "-k", "1.32", "--strict", str(path)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -28,10 +28,18 @@ def bfl_settings(**overrides) -> GoodsSettings:
 
 
 def goods_form(**fields) -> tuple[dict, dict]:
-    data = {"goods_type": "mug", "prompt": "", "output_format": "png", "safety_tolerance": "2", "seed": "11"}
+    data = {
+        "goods_type": "mug",
+        "prompt": "",
+        "output_format": "png",
+        "safety_tolerance": "2",
+        "seed": "11",
+    }
     data.update(fields)
     data = {k: v for k, v in data.items() if v is not None}
-    files = {"input_image": ("character.png", png_bytes((400, 600), color=(230, 40, 200)), "image/png")}
+    files = {
+        "input_image": ("character.png", png_bytes((400, 600), color=(230, 40, 200)), "image/png")
+    }
     return data, files
 
 

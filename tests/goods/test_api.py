@@ -33,7 +33,9 @@ def test_only_image_and_goods_type_returns_an_image(local_client: TestClient, pa
     assert "생성 요청" in logs.text and "✅ 이미지 데이터 직접 반환" in logs.text
 
 
-@pytest.mark.parametrize(("fmt", "media_type"), [("jpeg", "image/jpeg"), ("jpg", "image/jpeg"), ("webp", "image/webp")])
+@pytest.mark.parametrize(
+    ("fmt", "media_type"), [("jpeg", "image/jpeg"), ("jpg", "image/jpeg"), ("webp", "image/webp")]
+)
 def test_output_formats_are_labelled_by_their_bytes(local_client: TestClient, fmt, media_type):
     data, files = goods_form(output_format=fmt)
     response = local_client.post("/api/goods-gen/generate", data=data, files=files)
@@ -43,7 +45,9 @@ def test_output_formats_are_labelled_by_their_bytes(local_client: TestClient, fm
 
 
 def test_free_prompt_still_works(local_client: TestClient):
-    data, files = goods_form(goods_type=None, prompt="a realistic white T-shirt with this character printed on it")
+    data, files = goods_form(
+        goods_type=None, prompt="a realistic white T-shirt with this character printed on it"
+    )
     assert local_client.post("/api/goods-gen/generate", data=data, files=files).status_code == 200
 
 
@@ -69,8 +73,15 @@ def test_invalid_fields_are_422(local_client: TestClient, fields, needle):
 
 def test_upload_rules_come_from_the_shared_core(local_client: TestClient):
     data, _ = goods_form()
-    for content, status, code in [(b"", 400, "EMPTY_FILE"), (b"%PDF-1.4", 415, "UNSUPPORTED_IMAGE")]:
-        response = local_client.post("/api/goods-gen/generate", data=data, files={"input_image": ("x.png", content, "image/png")})
+    for content, status, code in [
+        (b"", 400, "EMPTY_FILE"),
+        (b"%PDF-1.4", 415, "UNSUPPORTED_IMAGE"),
+    ]:
+        response = local_client.post(
+            "/api/goods-gen/generate",
+            data=data,
+            files={"input_image": ("x.png", content, "image/png")},
+        )
         assert (response.status_code, response.json()["error"]["code"]) == (status, code)
 
 
@@ -82,7 +93,10 @@ def test_probes_info_and_metrics(local_client: TestClient):
     assert [k["id"] for k in info["choices"]["goods_types"]][:2] == ["tshirt", "mug"]
     data, files = goods_form()
     local_client.post("/api/goods-gen/generate", data=data, files=files)
-    assert 'generation_requests_total{engine="local",outcome="ok",service="goods",status="200"} 1.0' in local_client.get("/metrics").text
+    assert (
+        'generation_requests_total{engine="local",outcome="ok",service="goods",status="200"} 1.0'
+        in local_client.get("/metrics").text
+    )
 
 
 def test_same_inputs_and_seed_give_the_same_picture(local_client: TestClient):
@@ -98,7 +112,9 @@ def test_same_inputs_and_seed_give_the_same_picture(local_client: TestClient):
     data, files = goods_form(goods_type="badge", seed="42")
     first = local_client.post("/api/goods-gen/generate", data=data, files=files).content
     second = local_client.post("/api/goods-gen/generate", data=data, files=files).content
-    other = local_client.post("/api/goods-gen/generate", data={**data, "goods_type": "sticker"}, files=files).content
+    other = local_client.post(
+        "/api/goods-gen/generate", data={**data, "goods_type": "sticker"}, files=files
+    ).content
     assert pixels(first) == pixels(second) and pixels(first) != pixels(other)
     # Only the provenance differs: each generation names its own job.
     assert read_provenance(first)["job_id"] != read_provenance(second)["job_id"]

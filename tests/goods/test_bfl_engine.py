@@ -53,7 +53,9 @@ def assert_error(response, http: int, code: str) -> dict:
 @respx.mock
 def test_ready_result_is_downloaded_and_labelled_by_its_bytes(bfl_client, logs):
     create = bfl_create(created())
-    respx.get(POLL_URL).mock(side_effect=[status("Pending", progress=0.3), status("Pending", progress=0.8), ready()])
+    respx.get(POLL_URL).mock(
+        side_effect=[status("Pending", progress=0.3), status("Pending", progress=0.8), ready()]
+    )
     respx.get(SAMPLE_URL).respond(200, content=RESULT, headers={"Content-Type": "image/jpeg"})
     response = post(bfl_client)
     assert response.status_code == 200
@@ -92,7 +94,12 @@ def test_user_words_are_woven_into_the_kind_prompt(bfl_client):
     create = bfl_create(created())
     respx.get(POLL_URL).mock(return_value=ready())
     respx.get(SAMPLE_URL).respond(200, content=RESULT)
-    assert post(bfl_client, goods_type="tshirt", prompt="navy shirt, pastel tones", aspect_ratio="1:1").status_code == 200
+    assert (
+        post(
+            bfl_client, goods_type="tshirt", prompt="navy shirt, pastel tones", aspect_ratio="1:1"
+        ).status_code
+        == 200
+    )
     body = json.loads(create.calls.last.request.content)
     assert "T-shirt" in body["prompt"] and "navy shirt, pastel tones" in body["prompt"]
     assert body["aspect_ratio"] == "1:1"  # the user's choice beats the kind's default
@@ -148,7 +155,9 @@ def test_polls_exhausted_is_a_timeout(bfl_client, logs):
 )
 @respx.mock
 def test_create_call_errors(bfl_client, http, code, status):
-    respx.post(CREATE_URL).respond(http, json={"detail": [{"loc": ["body"], "msg": f"key {CANARY_TOKEN}", "type": "x"}]})
+    respx.post(CREATE_URL).respond(
+        http, json={"detail": [{"loc": ["body"], "msg": f"key {CANARY_TOKEN}", "type": "x"}]}
+    )
     error = assert_error(post(bfl_client), status, code)
     if code == "UPSTREAM_QUOTA_EXCEEDED":
         assert "API 키 할당량 초과" in error["message"]
@@ -157,7 +166,9 @@ def test_create_call_errors(bfl_client, http, code, status):
 @respx.mock
 def test_create_429_beyond_the_deadline_is_rate_limited_with_retry_after():
     with TestClient(create_app(bfl_settings(generation_timeout_s=5))) as client:
-        route = respx.post(CREATE_URL).respond(429, json={"detail": "Too many active tasks"}, headers={"Retry-After": "12"})
+        route = respx.post(CREATE_URL).respond(
+            429, json={"detail": "Too many active tasks"}, headers={"Retry-After": "12"}
+        )
         response = post(client)
     assert_error(response, 429, "UPSTREAM_RATE_LIMITED")
     assert response.headers["retry-after"] == "12"
@@ -200,11 +211,15 @@ def test_polling_url_on_a_foreign_host_is_never_called(bfl_client):
 @respx.mock
 def test_one_failed_poll_is_retried_but_three_in_a_row_are_fatal(bfl_client):
     bfl_create(created())
-    respx.get(POLL_URL).mock(side_effect=[httpx.Response(502), httpx.ConnectError("blip"), status("Pending"), ready()])
+    respx.get(POLL_URL).mock(
+        side_effect=[httpx.Response(502), httpx.ConnectError("blip"), status("Pending"), ready()]
+    )
     respx.get(SAMPLE_URL).respond(200, content=RESULT)
     assert post(bfl_client).status_code == 200
 
-    respx.get(POLL_URL).mock(side_effect=[httpx.Response(500), httpx.Response(503), httpx.ReadTimeout("slow")])
+    respx.get(POLL_URL).mock(
+        side_effect=[httpx.Response(500), httpx.Response(503), httpx.ReadTimeout("slow")]
+    )
     assert_error(post(bfl_client), 502, "UPSTREAM_ERROR")
 
 
@@ -212,7 +227,10 @@ def test_one_failed_poll_is_retried_but_three_in_a_row_are_fatal(bfl_client):
 def test_a_throttled_poll_waits_and_is_counted(bfl_client, logs):
     bfl_create(created())
     poll = respx.get(POLL_URL).mock(
-        side_effect=[httpx.Response(429, json={"detail": "Too many requests"}, headers={"Retry-After": "0"}), ready()]
+        side_effect=[
+            httpx.Response(429, json={"detail": "Too many requests"}, headers={"Retry-After": "0"}),
+            ready(),
+        ]
     )
     respx.get(SAMPLE_URL).respond(200, content=RESULT)
     assert post(bfl_client).status_code == 200
@@ -247,9 +265,14 @@ def test_webp_is_asked_of_bfl_as_png_and_converted_here(bfl_client):
     assert converted.format == "WEBP" and converted.size == (256, 256)
 
 
-@pytest.mark.parametrize(("asked", "sent", "media_type"), [("jpg", "jpeg", "image/jpeg"), ("jpeg", "jpeg", "image/jpeg"), ("png", "png", "image/png")])
+@pytest.mark.parametrize(
+    ("asked", "sent", "media_type"),
+    [("jpg", "jpeg", "image/jpeg"), ("jpeg", "jpeg", "image/jpeg"), ("png", "png", "image/png")],
+)
 @respx.mock
-def test_every_output_format_is_one_bfl_accepts_and_the_answer_is_what_was_asked(bfl_client, asked, sent, media_type):
+def test_every_output_format_is_one_bfl_accepts_and_the_answer_is_what_was_asked(
+    bfl_client, asked, sent, media_type
+):
     create = bfl_create(created())
     respx.get(POLL_URL).mock(return_value=ready())
     respx.get(SAMPLE_URL).respond(200, content=jpeg_bytes((256, 256)))
@@ -290,7 +313,15 @@ def test_an_unknown_status_is_survived_once_and_fails_after_three_in_a_row(bfl_c
 def test_any_progress_number_is_survived(bfl_client, progress):
     bfl_create(created())
     respx.get(POLL_URL).mock(
-        side_effect=[httpx.Response(200, content=b'{"id":"task-1","status":"Pending","progress":' + json.dumps(progress).encode() + b"}"), ready()]
+        side_effect=[
+            httpx.Response(
+                200,
+                content=b'{"id":"task-1","status":"Pending","progress":'
+                + json.dumps(progress).encode()
+                + b"}",
+            ),
+            ready(),
+        ]
     )
     respx.get(SAMPLE_URL).respond(200, content=RESULT)
     assert post(bfl_client).status_code == 200
@@ -309,7 +340,11 @@ def test_any_progress_number_is_survived(bfl_client, progress):
 @respx.mock
 def test_polling_url_must_match_the_api_origin_exactly(bfl_client, polling_url):
     # json.dumps escapes a lone surrogate as \\ud800, as a provider's JSON would carry it.
-    bfl_create(httpx.Response(200, content=json.dumps({"id": "task-1", "polling_url": polling_url}).encode()))
+    bfl_create(
+        httpx.Response(
+            200, content=json.dumps({"id": "task-1", "polling_url": polling_url}).encode()
+        )
+    )
     other_port = respx.get("https://api.bfl.test:8443/v1/get_result").mock(return_value=ready())
     assert_error(post(bfl_client), 502, "UPSTREAM_ERROR")
     assert not other_port.called  # the key never travelled there
@@ -317,8 +352,14 @@ def test_polling_url_must_match_the_api_origin_exactly(bfl_client, polling_url):
 
 @respx.mock
 def test_lone_surrogates_and_odd_text_in_answers_are_survived(bfl_client):
-    bfl_create(httpx.Response(200, content=b'{"id":"t\\ud800","polling_url":"' + POLL_URL.encode() + b'"}'))
-    respx.get(POLL_URL).mock(return_value=httpx.Response(200, content=b'{"status":"Error","details":"bad \\udc00 thing"}'))
+    bfl_create(
+        httpx.Response(200, content=b'{"id":"t\\ud800","polling_url":"' + POLL_URL.encode() + b'"}')
+    )
+    respx.get(POLL_URL).mock(
+        return_value=httpx.Response(
+            200, content=b'{"status":"Error","details":"bad \\udc00 thing"}'
+        )
+    )
     assert_error(post(bfl_client), 502, "GENERATION_FAILED")
 
 
@@ -340,7 +381,9 @@ def test_missing_key_keeps_the_process_up_and_answers_503():
     with TestClient(create_app(bfl_settings(bfl_api_key=None))) as client:
         ready_answer = client.get("/ready")
         assert ready_answer.status_code == 503
-        assert "BFL_API_KEY가 설정되어 있지 않습니다" in ready_answer.json()["error"]["message"]  # 가, not 이
+        assert (
+            "BFL_API_KEY가 설정되어 있지 않습니다" in ready_answer.json()["error"]["message"]
+        )  # 가, not 이
         error = assert_error(post(client), 503, "ENGINE_NOT_CONFIGURED")
         assert "BFL_API_KEY가 설정되어 있지 않습니다" in error["message"]
 

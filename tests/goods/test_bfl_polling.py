@@ -58,7 +58,9 @@ def test_one_failed_poll_is_survived():
 
 def test_deadline_beats_the_poll_cap(logs):
     fake = FakeBfl(ready_after_polls=10_000)
-    response, _ = generate(fake, bfl_poll_interval_s=0.1, bfl_max_polls=120, generation_timeout_s=1.0)
+    response, _ = generate(
+        fake, bfl_poll_interval_s=0.1, bfl_max_polls=120, generation_timeout_s=1.0
+    )
     assert response.status_code == 504
     polls = len(next(iter(fake.polls.values())))
     assert 3 <= polls < 120  # stopped by the 1 s deadline, far before the cap
@@ -69,14 +71,21 @@ def _eight_at_once(fake: FakeBfl) -> list[int]:
     with serve(fake.app()) as provider:
         # One client starting eight: per-client limits off, this is about the provider.
         service_app = create_app(
-            settings_for(provider.url, bfl_poll_interval_s=0.1, rate_limit_in_flight=0, rate_limit_per_minute=0)
+            settings_for(
+                provider.url,
+                bfl_poll_interval_s=0.1,
+                rate_limit_in_flight=0,
+                rate_limit_per_minute=0,
+            )
         )
         with serve(service_app) as service:
             data, files = goods_form()
 
             def one(_: int) -> int:
                 with httpx.Client(timeout=30) as client:
-                    return client.post(f"{service.url}/api/goods-gen/generate", data=data, files=files).status_code
+                    return client.post(
+                        f"{service.url}/api/goods-gen/generate", data=data, files=files
+                    ).status_code
 
             with ThreadPoolExecutor(max_workers=8) as pool:
                 return list(pool.map(one, range(8)))

@@ -26,7 +26,13 @@ def test_every_prompt_is_english_names_its_object_and_keeps_the_character():
 
 @pytest.mark.parametrize(
     ("kind", "word"),
-    [("tshirt", "T-shirt"), ("mug", "mug"), ("sticker", "white border"), ("badge", "circle"), ("acrylic_keyring", "silhouette")],
+    [
+        ("tshirt", "T-shirt"),
+        ("mug", "mug"),
+        ("sticker", "white border"),
+        ("badge", "circle"),
+        ("acrylic_keyring", "silhouette"),
+    ],
 )
 def test_prompts_say_how_the_product_carries_the_print(kind, word):
     assert word in catalogue.BY_ID[kind].prompt()
@@ -53,7 +59,10 @@ def test_free_prompt_picks_a_kind_for_the_local_preview(prompt, kind):
 def test_params_rules():
     assert GoodsParams.model_validate({"goods_type": "mug"}).effective_aspect_ratio == "4:3"
     assert GoodsParams.model_validate({"prompt": "x"}).effective_aspect_ratio == "1:1"
-    assert GoodsParams.model_validate({"goods_type": "mug", "output_format": "jpg"}).bfl_output_format == "jpeg"
+    assert (
+        GoodsParams.model_validate({"goods_type": "mug", "output_format": "jpg"}).bfl_output_format
+        == "jpeg"
+    )
     with pytest.raises(ValueError):
         GoodsParams.model_validate({})
     with pytest.raises(ValueError):

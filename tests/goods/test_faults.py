@@ -96,4 +96,6 @@ def test_a_plain_http_api_address_off_loopback_is_not_ready_and_never_gets_the_k
         data, files = goods_form()
         response = client.post("/api/goods-gen/generate", data=data, files=files)
     assert ready.status_code == 503 and "BFL_BASE_URL" in ready.json()["error"]["message"]
-    assert response.status_code == 503 and response.json()["error"]["code"] == "ENGINE_NOT_CONFIGURED"
+    assert (
+        response.status_code == 503 and response.json()["error"]["code"] == "ENGINE_NOT_CONFIGURED"
+    )

@@ -48,7 +48,9 @@ def test_five_in_flight_generations_survive_sigterm(tmp_path):
         }
         log_path = tmp_path / "goods.log"
         with log_path.open("wb") as log:
-            proc = subprocess.Popen(container_command(port), env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                container_command(port), env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 20
@@ -65,7 +67,11 @@ def test_five_in_flight_generations_survive_sigterm(tmp_path):
 
             def generate() -> None:
                 with httpx.Client(timeout=60) as client:
-                    statuses.append(client.post(url + "/api/goods-gen/generate", data=data, files=files).status_code)
+                    statuses.append(
+                        client.post(
+                            url + "/api/goods-gen/generate", data=data, files=files
+                        ).status_code
+                    )
 
             workers = [threading.Thread(target=generate) for _ in range(5)]
             for w in workers:

@@ -77,9 +77,10 @@ def test_two_replicas_share_jobs_on_azure(azurite, tmp_path):
     settings = azurite.settings(container_name())
     env = {key.upper(): value for key, value in settings.items() if key != "job_store_url"}
     store = settings["job_store_url"]
-    with replica("a", store, None, tmp_path, GOODS_ENGINE="local", **env) as a, replica(
-        "b", store, None, tmp_path, GOODS_ENGINE="local", **env
-    ) as b:
+    with (
+        replica("a", store, None, tmp_path, GOODS_ENGINE="local", **env) as a,
+        replica("b", store, None, tmp_path, GOODS_ENGINE="local", **env) as b,
+    ):
         job = start(a)
         done = wait_for(b, job["id"], "succeeded")
         import httpx
@@ -95,10 +96,17 @@ async def test_a_refusing_store_is_reported_with_its_status_and_code_never_its_k
     service's own error code, with no key and no URL."""
     from webtoon_core.errors import StoreUnavailable
 
-    missing = GoodsSettings(**{**azurite.settings(container_name()), "job_store_url": "az://nosuchcontainer"})
+    missing = GoodsSettings(
+        **{**azurite.settings(container_name()), "job_store_url": "az://nosuchcontainer"}
+    )
     wrong_key = "A" * 86 + "=="
-    refused = GoodsSettings(**{**azurite.settings(container_name()), "azure_storage_account_key": wrong_key})
-    for settings, expected in ((missing, "HTTP 404 ContainerNotFound"), (refused, "PermissionDeniedError HTTP 403")):
+    refused = GoodsSettings(
+        **{**azurite.settings(container_name()), "azure_storage_account_key": wrong_key}
+    )
+    for settings, expected in (
+        (missing, "HTTP 404 ContainerNotFound"),
+        (refused, "PermissionDeniedError HTTP 403"),
+    ):
         store = open_store(settings, ServiceMetrics("goods"))
         with pytest.raises(StoreUnavailable) as info:
             await store.put("goods/health/probe", b"1")

@@ -24,7 +24,9 @@ PREFIX = "/api/goods-gen"
 
 
 @contextmanager
-def replica(name: str, store: str, provider: str | None, log_dir: Path, **env: str) -> Iterator[str]:
+def replica(
+    name: str, store: str, provider: str | None, log_dir: Path, **env: str
+) -> Iterator[str]:
     """A goods service process as the container runs it, on the shared store."""
     port = free_port()
     environment = {
@@ -59,7 +61,9 @@ def replica(name: str, store: str, provider: str | None, log_dir: Path, **env: s
                     break
             except httpx.HTTPError:
                 pass
-            assert proc.poll() is None and time.monotonic() < deadline, (log_dir / f"{name}.log").read_text()
+            assert proc.poll() is None and time.monotonic() < deadline, (
+                log_dir / f"{name}.log"
+            ).read_text()
             time.sleep(0.1)
         yield url
     finally:
@@ -76,7 +80,13 @@ def replica(name: str, store: str, provider: str | None, log_dir: Path, **env: s
 
 def start(url: str) -> dict:
     data, files = goods_form()
-    response = httpx.post(f"{url}{PREFIX}/generate", data=data, files=files, headers={"Prefer": "respond-async"}, timeout=30)
+    response = httpx.post(
+        f"{url}{PREFIX}/generate",
+        data=data,
+        files=files,
+        headers={"Prefer": "respond-async"},
+        timeout=30,
+    )
     assert response.status_code == 202, response.text
     return response.json()
 
@@ -92,10 +102,16 @@ def wait_for(url: str, job_id: str, status: str | tuple[str, ...], timeout: floa
         time.sleep(0.1)
 
 
-def test_a_job_started_on_one_replica_is_read_followed_fetched_and_deleted_through_the_other(tmp_path):
+def test_a_job_started_on_one_replica_is_read_followed_fetched_and_deleted_through_the_other(
+    tmp_path,
+):
     fake = FakeBfl(ready_after_s=2.0)
     store = f"file://{tmp_path / 'store'}"
-    with serve(fake.app()) as provider, replica("a", store, provider.url, tmp_path) as a, replica("b", store, provider.url, tmp_path) as b:
+    with (
+        serve(fake.app()) as provider,
+        replica("a", store, provider.url, tmp_path) as a,
+        replica("b", store, provider.url, tmp_path) as b,
+    ):
         job = start(a)
         assert httpx.get(f"{b}{PREFIX}/jobs/{job['id']}").json()["replica"] == "a"
         with httpx.stream("GET", f"{b}{PREFIX}/jobs/{job['id']}/events", timeout=30) as events:
@@ -104,7 +120,9 @@ def test_a_job_started_on_one_replica_is_read_followed_fetched_and_deleted_throu
         done = wait_for(b, job["id"], "succeeded")
         result = httpx.get(f"{b}{PREFIX}/jobs/{job['id']}/result")
         assert result.status_code == 200 and result.headers["content-type"] == "image/png"
-        assert same_picture(result.content, httpx.get(f"{a}{PREFIX}/jobs/{job['id']}/result").content)
+        assert same_picture(
+            result.content, httpx.get(f"{a}{PREFIX}/jobs/{job['id']}/result").content
+        )
         assert [j["id"] for j in httpx.get(f"{b}{PREFIX}/jobs").json()["jobs"]] == [job["id"]]
         assert httpx.delete(f"{b}{PREFIX}/jobs/{job['id']}").status_code == 204
         assert httpx.get(f"{a}{PREFIX}/jobs/{job['id']}").status_code == 404
@@ -114,7 +132,11 @@ def test_a_job_started_on_one_replica_is_read_followed_fetched_and_deleted_throu
 def test_a_job_running_on_one_replica_is_cancelled_through_the_other(tmp_path):
     fake = FakeBfl(ready_after_s=60)
     store = f"file://{tmp_path / 'store'}"
-    with serve(fake.app()) as provider, replica("a", store, provider.url, tmp_path) as a, replica("b", store, provider.url, tmp_path) as b:
+    with (
+        serve(fake.app()) as provider,
+        replica("a", store, provider.url, tmp_path) as a,
+        replica("b", store, provider.url, tmp_path) as b,
+    ):
         job = start(a)
         wait_for(b, job["id"], "running")
         asked = httpx.post(f"{b}{PREFIX}/jobs/{job['id']}/cancel")
@@ -179,13 +201,20 @@ def test_a_replica_that_was_only_slow_lets_go_of_a_job_another_took_over(tmp_pat
 
     fake = FakeBfl(ready_after_s=8.0)
     store = f"file://{tmp_path / 'store'}"
-    with serve(fake.app()) as provider, replica("slow", store, provider.url, tmp_path) as slow, replica(
-        "other", store, provider.url, tmp_path
-    ) as other, ThreadPoolExecutor(1) as pool:
+    with (
+        serve(fake.app()) as provider,
+        replica("slow", store, provider.url, tmp_path) as slow,
+        replica("other", store, provider.url, tmp_path) as other,
+        ThreadPoolExecutor(1) as pool,
+    ):
         data, files = goods_form()
-        waiting = pool.submit(httpx.post, f"{slow}{PREFIX}/generate", data=data, files=files, timeout=60)
+        waiting = pool.submit(
+            httpx.post, f"{slow}{PREFIX}/generate", data=data, files=files, timeout=60
+        )
         deadline = time.monotonic() + 15
-        while not (jobs := httpx.get(f"{other}{PREFIX}/jobs").json()["jobs"]) or not jobs[0].get("provider"):
+        while not (jobs := httpx.get(f"{other}{PREFIX}/jobs").json()["jobs"]) or not jobs[0].get(
+            "provider"
+        ):
             assert time.monotonic() < deadline
             time.sleep(0.05)
         job_id = jobs[0]["id"]

@@ -14,7 +14,9 @@ RULES_FILE = MONITORING / "prometheus-rules.yaml"
 
 def prometheus_tool(name: str) -> str:
     """Path of promtool/prometheus (Debian's `prometheus` package). Missing: skip locally, fail in CI."""
-    found = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None)
+    found = shutil.which(name) or (
+        f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None
+    )
     if found is None:
         message = (
             f"`{name}` not found: install Debian's prometheus package (apt-get install -y prometheus), "
@@ -48,4 +50,9 @@ def alert_rules(rules: dict) -> list[dict]:
 
 @pytest.fixture(scope="session")
 def recording_rules(rules: dict) -> dict[str, str]:
-    return {rule["record"]: rule["expr"] for group in rules["groups"] for rule in group["rules"] if "record" in rule}
+    return {
+        rule["record"]: rule["expr"]
+        for group in rules["groups"]
+        for rule in group["rules"]
+        if "record" in rule
+    }

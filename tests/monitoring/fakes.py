@@ -66,10 +66,22 @@ def scripted_replicate() -> FastAPI:
 
     def prediction(pid: str, base: str, status: str, output=None, error=None) -> dict:
         return {
-            "id": pid, "model": "m/n", "version": "v", "status": status, "input": {},
-            "output": output, "logs": "", "error": error, "metrics": {}, "created_at": None,
-            "started_at": None, "completed_at": None,
-            "urls": {"get": f"{base}/v1/predictions/{pid}", "cancel": f"{base}/v1/predictions/{pid}/cancel"},
+            "id": pid,
+            "model": "m/n",
+            "version": "v",
+            "status": status,
+            "input": {},
+            "output": output,
+            "logs": "",
+            "error": error,
+            "metrics": {},
+            "created_at": None,
+            "started_at": None,
+            "completed_at": None,
+            "urls": {
+                "get": f"{base}/v1/predictions/{pid}",
+                "cancel": f"{base}/v1/predictions/{pid}/cancel",
+            },
         }
 
     @app.post("/v1/models/{owner}/{name}/predictions")
@@ -85,7 +97,9 @@ def scripted_replicate() -> FastAPI:
         base = str(request.base_url).rstrip("/")
         fate = fates[pid]
         if fate == "moderate":
-            return prediction(pid, base, "failed", error="NSFW content detected. Try a different prompt (E005)")
+            return prediction(
+                pid, base, "failed", error="NSFW content detected. Try a different prompt (E005)"
+            )
         if fate == "hang":
             return prediction(pid, base, "processing")
         return prediction(pid, base, "succeeded", output=f"{base}/files/{pid}.png")

@@ -113,7 +113,11 @@ def ppl_request(url: str, fate: str) -> tuple[int, str]:
     if fate == "invalid":
         data, files = ppl_form(aspect_ratio="7:3")
     else:
-        prompt = {"ok": "holds the bottle", "moderate": f"{MODERATE} holds it", "hang": f"{HANG} holds it"}[fate]
+        prompt = {
+            "ok": "holds the bottle",
+            "moderate": f"{MODERATE} holds it",
+            "hang": f"{HANG} holds it",
+        }[fate]
         data, files = ppl_form(prompt=prompt)
     return post(f"{url}/api/ppl-gen/generate", data, files)
 
@@ -186,13 +190,28 @@ def prometheus_config(ppl_port: int, goods_port: int) -> dict:
     (job,) = [j for j in plain["scrape_configs"] if j["job_name"] == "webtoon-backends"]
     del job["kubernetes_sd_configs"]
     job["static_configs"] = [
-        endpoint(ppl_port, "ppl-gen-backend-service-lee-2", "ppl-gen-backend-lee-2",
-                 "ppl-gen-backend-deployment-lee-2-e2e", "ppl-gen-backend-container-lee-2"),
-        endpoint(goods_port, "goods-gen-backend-service-lee-2", "goods-gen-backend-lee-2",
-                 "goods-gen-backend-deployment-lee-2-e2e", "goods-gen-backend-container-lee-2"),
+        endpoint(
+            ppl_port,
+            "ppl-gen-backend-service-lee-2",
+            "ppl-gen-backend-lee-2",
+            "ppl-gen-backend-deployment-lee-2-e2e",
+            "ppl-gen-backend-container-lee-2",
+        ),
+        endpoint(
+            goods_port,
+            "goods-gen-backend-service-lee-2",
+            "goods-gen-backend-lee-2",
+            "goods-gen-backend-deployment-lee-2-e2e",
+            "goods-gen-backend-container-lee-2",
+        ),
         # A frontend's endpoint in the same namespace: the relabeling must drop it.
-        endpoint(goods_port, "goods-gen-frontend-service-lee-2", "goods-gen-frontend-lee-2",
-                 "goods-gen-frontend-deployment-lee-2-e2e", "goods-gen-frontend-container-lee-2"),
+        endpoint(
+            goods_port,
+            "goods-gen-frontend-service-lee-2",
+            "goods-gen-frontend-lee-2",
+            "goods-gen-frontend-deployment-lee-2-e2e",
+            "goods-gen-frontend-container-lee-2",
+        ),
     ]
     return {
         "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
@@ -216,7 +235,9 @@ class Prometheus:
         return self.api("query", query=expr)["result"]
 
     def by_service(self, expr: str) -> dict[str, float]:
-        return {item["metric"].get("service", ""): float(item["value"][1]) for item in self.query(expr)}
+        return {
+            item["metric"].get("service", ""): float(item["value"][1]) for item in self.query(expr)
+        }
 
     def wait(self, what: str, probe: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
         deadline = time.monotonic() + WAIT_S
@@ -226,7 +247,9 @@ class Prometheus:
                 return value
             if time.monotonic() > deadline:
                 tail = self.log.read_text()[-3000:]
-                pytest.fail(f"Prometheus: {what} not reached in {WAIT_S} s; last value {value!r}\n{tail}")
+                pytest.fail(
+                    f"Prometheus: {what} not reached in {WAIT_S} s; last value {value!r}\n{tail}"
+                )
             time.sleep(0.25)
 
 
@@ -253,7 +276,9 @@ def running_prometheus(binary: str, config: dict, workdir: Path) -> Iterator[Pro
             deadline = time.monotonic() + WAIT_S
             while True:
                 if process.poll() is not None:
-                    pytest.fail(f"prometheus exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+                    pytest.fail(
+                        f"prometheus exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+                    )
                 try:
                     if prometheus.http.get("/-/ready").status_code == 200:
                         break
@@ -284,8 +309,12 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         replicate = stack.enter_context(serve(scripted_replicate()))
         stores = {service: tmp_path / f"jobs-{service}" for service in ("goods", "ppl")}
         goods_settings = dict(
-            bfl_base_url=bfl.url, result_hosts=(bfl.url,), bfl_poll_interval_s=0.05,
-            bfl_max_polls=120, generation_timeout_s=DEADLINE_S, **NO_CLIENT_LIMITS,
+            bfl_base_url=bfl.url,
+            result_hosts=(bfl.url,),
+            bfl_poll_interval_s=0.05,
+            bfl_max_polls=120,
+            generation_timeout_s=DEADLINE_S,
+            **NO_CLIENT_LIMITS,
             job_store_url=f"file://{stores['goods']}",
         )
         plain = bfl_settings(**goods_settings)
@@ -295,8 +324,11 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         goods_app = create_goods_app(bfl_settings(**goods_settings, daily_budget_usd=budget))
         ppl_app = create_ppl_app(
             replicate_settings(
-                replicate_base_url=replicate.url, result_hosts=(replicate.url,),
-                replicate_poll_interval_s=0.05, generation_timeout_s=DEADLINE_S, **NO_CLIENT_LIMITS,
+                replicate_base_url=replicate.url,
+                result_hosts=(replicate.url,),
+                replicate_poll_interval_s=0.05,
+                generation_timeout_s=DEADLINE_S,
+                **NO_CLIENT_LIMITS,
                 job_store_url=f"file://{stores['ppl']}",
             )
         )
@@ -312,8 +344,13 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
             lambda: (prom.query("up"), prom.query("generation_requests_total")),
             # The services create their common series at 0 themselves (ServiceMetrics.prime),
             # so even the first event of each outcome shows in rate() and increase().
-            lambda v: {(x["metric"]["service"], x["metric"]["outcome"], x["metric"]["status"]) for x in v[1]}
-            >= set(EXPECTED_COUNTS),
+            lambda v: (
+                {
+                    (x["metric"]["service"], x["metric"]["outcome"], x["metric"]["status"])
+                    for x in v[1]
+                }
+                >= set(EXPECTED_COUNTS)
+            ),
         )[0]
         assert sorted((s["metric"]["job"], s["metric"]["service"], s["value"][1]) for s in up) == [
             ("goods-gen-backend-lee-2", "goods", "1"),
@@ -329,24 +366,39 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
             answers = list(pool.map(lambda job: job[0](job[1], job[2]), jobs))
         goods_answers = Counter(answers[: len(GOODS_PLAN)])
-        ppl_answers = Counter(answers[len(GOODS_PLAN):])
-        assert goods_answers == {(200, "ok"): 6, (422, "CONTENT_MODERATED"): 2, (504, "GENERATION_TIMEOUT"): 2}
+        ppl_answers = Counter(answers[len(GOODS_PLAN) :])
+        assert goods_answers == {
+            (200, "ok"): 6,
+            (422, "CONTENT_MODERATED"): 2,
+            (504, "GENERATION_TIMEOUT"): 2,
+        }
         assert ppl_answers == {
-            (200, "ok"): 7, (422, "CONTENT_MODERATED"): 1, (422, "VALIDATION_ERROR"): 1, (504, "GENERATION_TIMEOUT"): 1
+            (200, "ok"): 7,
+            (422, "CONTENT_MODERATED"): 1,
+            (422, "VALIDATION_ERROR"): 1,
+            (504, "GENERATION_TIMEOUT"): 1,
         }
         # Every goods generation reached the provider: 10 images spent, half an image left.
-        assert app_total(goods_app, "generation_spend_usd_total") == {"goods": pytest.approx(10 * price)}
+        assert app_total(goods_app, "generation_spend_usd_total") == {
+            "goods": pytest.approx(10 * price)
+        }
         assert goods_request(goods.url, "ok") == (429, "BUDGET_EXHAUSTED")
 
         # 3. Prometheus has scraped the final counts (raw counters are exact).
         def counts() -> dict[tuple[str, str, str], int]:
             result = prom.query("sum by (service, outcome, status) (generation_requests_total)")
             return {
-                (s["metric"]["service"], s["metric"]["outcome"], s["metric"]["status"]): int(float(s["value"][1]))
+                (s["metric"]["service"], s["metric"]["outcome"], s["metric"]["status"]): int(
+                    float(s["value"][1])
+                )
                 for s in result
             }
 
-        prom.wait("the final request counts", counts, lambda v: {k: n for k, n in v.items() if n} == EXPECTED_COUNTS)
+        prom.wait(
+            "the final request counts",
+            counts,
+            lambda v: {k: n for k, n in v.items() if n} == EXPECTED_COUNTS,
+        )
         # honor_labels: the app's own service label, no exported_service next to it.
         assert prom.query('{exported_service=~".+"}') == []
 
@@ -354,24 +406,35 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         prom.wait(
             "the recorded 200 share",
             lambda: prom.by_service("service:generation_success_ratio:rate15m"),
-            lambda v: v.keys() == SUCCESS_RATIO.keys()
-            and all(math.isclose(v[k], SUCCESS_RATIO[k], rel_tol=1e-9) for k in v),
+            lambda v: (
+                v.keys() == SUCCESS_RATIO.keys()
+                and all(math.isclose(v[k], SUCCESS_RATIO[k], rel_tol=1e-9) for k in v)
+            ),
         )
         prom.wait(
             "the recorded error share",
             lambda: prom.by_service("service:generation_error_ratio:rate15m"),
-            lambda v: v.keys() == ERROR_RATIO.keys()
-            and all(math.isclose(v[k], ERROR_RATIO[k], rel_tol=1e-9) for k in v),
+            lambda v: (
+                v.keys() == ERROR_RATIO.keys()
+                and all(math.isclose(v[k], ERROR_RATIO[k], rel_tol=1e-9) for k in v)
+            ),
         )
 
         expected = {
             "service:generation_success_ratio:rate15m": SUCCESS_RATIO,
             "service:generation_error_ratio:rate15m": ERROR_RATIO,
             "service:generation_timeout_ratio:rate15m": ERROR_RATIO,  # here every server error is a timeout
-            "service:generation_duration_seconds:avg30m": {"goods": app_mean(goods_app), "ppl": app_mean(ppl_app)},
+            "service:generation_duration_seconds:avg30m": {
+                "goods": app_mean(goods_app),
+                "ppl": app_mean(ppl_app),
+            },
             "service:generation_duration_seconds:p95_30m": {
-                "goods": app_quantile(goods_app, 0.95, "generation_duration_seconds_bucket", outcome="ok"),
-                "ppl": app_quantile(ppl_app, 0.95, "generation_duration_seconds_bucket", outcome="ok"),
+                "goods": app_quantile(
+                    goods_app, 0.95, "generation_duration_seconds_bucket", outcome="ok"
+                ),
+                "ppl": app_quantile(
+                    ppl_app, 0.95, "generation_duration_seconds_bucket", outcome="ok"
+                ),
             },
             "service:generation_overhead_seconds:p99_15m": {
                 "goods": app_quantile(goods_app, 0.99, "generation_overhead_seconds_bucket"),
@@ -384,8 +447,10 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
                 got = prom.wait(
                     f"{name} ({'expression' if expr != name else 'recorded'})",
                     lambda expr=expr: prom.by_service(expr),
-                    lambda v, values=values: v.keys() == values.keys()
-                    and all(math.isclose(v[k], values[k], rel_tol=1e-9) for k in v),
+                    lambda v, values=values: (
+                        v.keys() == values.keys()
+                        and all(math.isclose(v[k], values[k], rel_tol=1e-9) for k in v)
+                    ),
                 )
                 assert got == pytest.approx(values, rel=1e-9), name
         # Counts over a window: exact up to rate()'s extrapolation to the window's end.
@@ -414,8 +479,10 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
             prom.wait(
                 name,
                 lambda name=name: prom.by_service(name),
-                lambda v, values=values: v.keys() == values.keys()
-                and all(math.isclose(v[k], values[k], rel_tol=1e-9) for k in v),
+                lambda v, values=values: (
+                    v.keys() == values.keys()
+                    and all(math.isclose(v[k], values[k], rel_tol=1e-9) for k in v)
+                ),
             )
         prom.wait(
             "the recorded budget refusal",
@@ -429,7 +496,9 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         )
         # The counters as scraped are exact: spend by model, generations started by identity.
         spend_by_model = {
-            (s["metric"]["service"], s["metric"]["engine"], s["metric"]["model"]): float(s["value"][1])
+            (s["metric"]["service"], s["metric"]["engine"], s["metric"]["model"]): float(
+                s["value"][1]
+            )
             for s in prom.query("sum by (service, engine, model) (generation_spend_usd_total)")
         }
         assert spend_by_model == pytest.approx(
@@ -456,7 +525,9 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         # Jobs: each service kept its jobs in its own store, and the jobs finished by status are
         # scraped exactly (raw counters).
         for service, store in stores.items():
-            assert any(path.is_file() for path in store.rglob("*")), f"{service} kept nothing in {store}"
+            assert any(path.is_file() for path in store.rglob("*")), (
+                f"{service} kept nothing in {store}"
+            )
         app_jobs: dict[tuple[str, str], float] = {}
         for app in (goods_app, ppl_app):
             for labels, value in samples(app, "jobs_finished_total"):
@@ -468,16 +539,26 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
 
         def jobs() -> dict[tuple[str, str], float]:
             result = prom.query("sum by (service, status) (jobs_finished_total)")
-            return {(s["metric"]["service"], s["metric"]["status"]): float(s["value"][1]) for s in result}
+            return {
+                (s["metric"]["service"], s["metric"]["status"]): float(s["value"][1])
+                for s in result
+            }
 
-        prom.wait("the final job counts", jobs, lambda v: {k: n for k, n in v.items() if n} == EXPECTED_JOBS)
+        prom.wait(
+            "the final job counts",
+            jobs,
+            lambda v: {k: n for k, n in v.items() if n} == EXPECTED_JOBS,
+        )
         prom.wait(
             "the recorded jobs finished by status",
             lambda: {
                 (s["metric"]["service"], s["metric"]["status"]): float(s["value"][1])
                 for s in prom.query("service:jobs_finished:rate15m")
             },
-            lambda v: {k for k, x in v.items() if x > 0} == EXPECTED_JOBS.keys() and all(x >= 0 for x in v.values()),
+            lambda v: (
+                {k for k, x in v.items() if x > 0} == EXPECTED_JOBS.keys()
+                and all(x >= 0 for x in v.values())
+            ),
         )
 
         # Store operations, timed per operation: every service wrote (put) and read (get) its jobs.
@@ -485,12 +566,16 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         # compared with the app at most, never for equality.
         def store_ops() -> dict[tuple[str, str], float]:
             result = prom.query("sum by (service, op) (job_store_seconds_count)")
-            return {(s["metric"]["service"], s["metric"]["op"]): float(s["value"][1]) for s in result}
+            return {
+                (s["metric"]["service"], s["metric"]["op"]): float(s["value"][1]) for s in result
+            }
 
         ops = prom.wait(
             "the store operations of both services",
             store_ops,
-            lambda v: all(v.get((service, op), 0) > 0 for service in stores for op in ("put", "get")),
+            lambda v: all(
+                v.get((service, op), 0) > 0 for service in stores for op in ("put", "get")
+            ),
         )
         for app in (goods_app, ppl_app):
             for labels, value in samples(app, "job_store_seconds_count"):
@@ -500,7 +585,9 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
             lambda: prom.by_service('service:job_store_seconds:p95_15m{op="put"}'),
             lambda v: v.keys() == {"goods", "ppl"},
         )
-        assert 0 < max(put_p95.values()) < 2, put_p95  # a local directory: far below WebtoonJobStoreSlow
+        assert 0 < max(put_p95.values()) < 2, (
+            put_p95
+        )  # a local directory: far below WebtoonJobStoreSlow
         # The store never failed: the error series (primed at 0) stayed at 0, no STORE_UNAVAILABLE answer.
         assert prom.query("job_store_errors_total > 0") == []
         assert len(prom.query("job_store_errors_total")) == 8  # 2 services x get, put, delete, list
@@ -514,7 +601,9 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
             for target in panel.get("targets", []):
                 expr = target["expr"].replace("$service", "ppl|goods")
                 result = prom.query(expr)
-                if not re.search(r"\b(container|kube)_", expr) and not any(name in expr for name in MAY_BE_EMPTY):
+                if not re.search(r"\b(container|kube)_", expr) and not any(
+                    name in expr for name in MAY_BE_EMPTY
+                ):
                     assert result, (panel["title"], expr)
 
         # 5. The alert expressions: what they return right now.
@@ -524,7 +613,9 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         want = {
             "WebtoonSuccessRateLow": SUCCESS_RATIO,  # both below 95 % with >= 10 requests
             "WebtoonErrorRateHigh": ERROR_RATIO,  # both at >= 5 %
-            "WebtoonGenerationTimeouts": {"goods": 0.2},  # ppl had a single timeout: below the 2 needed
+            "WebtoonGenerationTimeouts": {
+                "goods": 0.2
+            },  # ppl had a single timeout: below the 2 needed
             # Refusing at 10 of 10.5 images (95 %): the next one did not fit. The 80 % alert and the
             # projection step aside; ppl has no budget.
             "WebtoonBudgetExhausted": {"goods": spent_today["goods"] / budget},
@@ -535,29 +626,40 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         # 6. Prometheus' own view: every rule evaluates cleanly, and exactly those alerts are pending.
         def rule_health() -> list[tuple[str, str, str]]:
             groups = prom.api("rules")["groups"]
-            return [(r["name"], r["health"], r.get("lastError", "")) for g in groups for r in g["rules"]]
+            return [
+                (r["name"], r["health"], r.get("lastError", "")) for g in groups for r in g["rules"]
+            ]
 
-        health = prom.wait("every rule evaluated", rule_health, lambda v: all(h != "unknown" for _, h, _ in v))
+        health = prom.wait(
+            "every rule evaluated", rule_health, lambda v: all(h != "unknown" for _, h, _ in v)
+        )
         assert [r for r in health if r[1] != "ok"] == []
         assert len(health) == len(alert_rules) + len(recording_rules)
 
         def active_alerts() -> set[tuple[str, str, str, str]]:
             return {
-                (a["labels"]["alertname"], a["labels"].get("service", ""), a["labels"]["severity"], a["state"])
+                (
+                    a["labels"]["alertname"],
+                    a["labels"].get("service", ""),
+                    a["labels"]["severity"],
+                    a["state"],
+                )
                 for a in prom.api("alerts")["alerts"]
             }
 
         prom.wait(
             "the pending alerts",
             active_alerts,
-            lambda v: v
-            == {
-                ("WebtoonSuccessRateLow", "goods", "P2", "pending"),
-                ("WebtoonSuccessRateLow", "ppl", "P2", "pending"),
-                ("WebtoonErrorRateHigh", "goods", "P2", "pending"),
-                ("WebtoonErrorRateHigh", "ppl", "P2", "pending"),
-                ("WebtoonGenerationTimeouts", "goods", "P3", "pending"),
-                ("WebtoonBudgetExhausted", "goods", "P2", "firing"),  # no `for`
-            },
+            lambda v: (
+                v
+                == {
+                    ("WebtoonSuccessRateLow", "goods", "P2", "pending"),
+                    ("WebtoonSuccessRateLow", "ppl", "P2", "pending"),
+                    ("WebtoonErrorRateHigh", "goods", "P2", "pending"),
+                    ("WebtoonErrorRateHigh", "ppl", "P2", "pending"),
+                    ("WebtoonGenerationTimeouts", "goods", "P3", "pending"),
+                    ("WebtoonBudgetExhausted", "goods", "P2", "firing"),  # no `for`
+                }
+            ),
         )
     assert time.monotonic() - started < 90

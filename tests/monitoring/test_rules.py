@@ -134,8 +134,17 @@ def test_every_recording_rule_is_unit_tested(recording_rules):
 
 def test_every_metric_of_ours_in_the_rules_is_exported_by_the_app(rules):
     exported = exported_names()
-    used = {name for group in rules["groups"] for rule in group["rules"] for name in OUR_METRIC.findall(rule["expr"])}
-    assert {"generation_requests_total", "generation_duration_seconds_bucket", "engine_ready"} <= used
+    used = {
+        name
+        for group in rules["groups"]
+        for rule in group["rules"]
+        for name in OUR_METRIC.findall(rule["expr"])
+    }
+    assert {
+        "generation_requests_total",
+        "generation_duration_seconds_bucket",
+        "engine_ready",
+    } <= used
     assert used - exported == set(), f"not in webtoon_core/metrics.py: {sorted(used - exported)}"
 
 
@@ -150,7 +159,11 @@ def test_the_app_exports_the_spend_and_refusal_metrics_the_rules_expect():
         assert types.get(family) == kind, (name, types.get(family))
         assert set(collectors[name]._labelnames) == labels, name  # noqa: SLF001
     primed = {(outcome, status) for outcome, status in PRIMED_OUTCOMES}
-    assert {("RATE_LIMITED", "429"), ("BUDGET_EXHAUSTED", "429"), ("CROSS_SITE_FORBIDDEN", "403")} <= primed
+    assert {
+        ("RATE_LIMITED", "429"),
+        ("BUDGET_EXHAUSTED", "429"),
+        ("CROSS_SITE_FORBIDDEN", "403"),
+    } <= primed
 
 
 def test_the_app_exports_the_job_metrics_the_rules_expect():
@@ -199,12 +212,17 @@ def test_policy_refusals_are_left_out_of_the_request_counts_and_ratios(rules):
 
 def test_every_budget_alert_needs_a_budget(recording_rules, alert_rules):
     """No budget configured (DAILY_BUDGET_USD unset: the gauge is 0): the budget series are absent."""
-    for record in ("service:generation_budget_spent:ratio", "service:generation_budget_exhaustion_hours:rate1h"):
+    for record in (
+        "service:generation_budget_spent:ratio",
+        "service:generation_budget_exhaustion_hours:rate1h",
+    ):
         assert "(service:generation_budget_usd:max > 0)" in recording_rules[record], record
     budget_alerts = [rule for rule in alert_rules if rule["alert"].startswith("WebtoonBudget")]
     assert len(budget_alerts) == 3
     for rule in budget_alerts:
-        assert re.match(r"service:generation_budget_(spent:ratio|exhaustion_hours:rate1h)\b", rule["expr"]), rule["alert"]
+        assert re.match(
+            r"service:generation_budget_(spent:ratio|exhaustion_hours:rate1h)\b", rule["expr"]
+        ), rule["alert"]
 
 
 def test_the_projection_counts_hours_left_in_the_budgets_time_zone(alert_rules):
@@ -217,9 +235,13 @@ def test_the_projection_counts_hours_left_in_the_budgets_time_zone(alert_rules):
         for line in path.read_text().splitlines()
         if "BUDGET_TIMEZONE" in line
     ]
-    assert overrides == [], f"k8s/ sets BUDGET_TIMEZONE; WebtoonBudgetBurnFast assumes {zone}: {overrides}"
+    assert overrides == [], (
+        f"k8s/ sets BUDGET_TIMEZONE; WebtoonBudgetBurnFast assumes {zone}: {overrides}"
+    )
     offsets = {ZoneInfo(zone).utcoffset(datetime(2025, month, 1)) for month in (1, 7)}
-    assert len(offsets) == 1, f"{zone} has daylight saving: a fixed offset in the rule is wrong half the year"
+    assert len(offsets) == 1, (
+        f"{zone} has daylight saving: a fixed offset in the rule is wrong half the year"
+    )
     (offset,) = offsets
     (rule,) = [r for r in alert_rules if r["alert"] == "WebtoonBudgetBurnFast"]
     assert f"(time() + {int(offset.total_seconds())}) % 86400" in rule["expr"]
@@ -278,9 +300,21 @@ def test_runbook_thresholds(alert_rules, alert, threshold, severity):
 @pytest.mark.parametrize(
     "alert, threshold, severity",
     [
-        ("WebtoonBudgetNearlyExhausted", "service:generation_budget_spent:ratio >= 0.8 < 1", "P3"),  # 80 % of the budget
-        ("WebtoonBudgetExhausted", "service:generation_budget_spent:ratio >= 1", "P2"),  # 100 %: refusals
-        ("WebtoonBudgetExhausted", "service:generation_budget_refusals:increase5m > 0", "P2"),  # ... or refusing already
+        (
+            "WebtoonBudgetNearlyExhausted",
+            "service:generation_budget_spent:ratio >= 0.8 < 1",
+            "P3",
+        ),  # 80 % of the budget
+        (
+            "WebtoonBudgetExhausted",
+            "service:generation_budget_spent:ratio >= 1",
+            "P2",
+        ),  # 100 %: refusals
+        (
+            "WebtoonBudgetExhausted",
+            "service:generation_budget_refusals:increase5m > 0",
+            "P2",
+        ),  # ... or refusing already
         ("WebtoonBudgetBurnFast", "/ 3600 - 1", "P3"),  # gone an hour or more before midnight
         ("WebtoonProviderPollThrottled", 'call="poll"}[15m])) >= 5', "P3"),
         ("WebtoonRateLimitedBurst", 'outcome="RATE_LIMITED"}[15m])) >= 30', "P4"),
@@ -295,10 +329,18 @@ def test_spend_and_refusal_thresholds(alert_rules, alert, threshold, severity):
 @pytest.mark.parametrize(
     "alert, threshold, severity",
     [
-        ("WebtoonJobStoreFailing", "service:job_store_errors:increase5m >= 3", "P1"),  # no generation can start
+        (
+            "WebtoonJobStoreFailing",
+            "service:job_store_errors:increase5m >= 3",
+            "P1",
+        ),  # no generation can start
         ("WebtoonJobStoreFailing", "service:generation_store_unavailable:increase5m >= 2", "P1"),
         ("WebtoonJobStoreSlow", 'service:job_store_seconds:p95_15m{op="put"} > 2', "P3"),
-        ("WebtoonWebhooksFailing", 'service:webhook_deliveries:increase1h{outcome="gave_up"} > 0', "P3"),
+        (
+            "WebtoonWebhooksFailing",
+            'service:webhook_deliveries:increase1h{outcome="gave_up"} > 0',
+            "P3",
+        ),
     ],
 )
 def test_job_thresholds(alert_rules, alert, threshold, severity):
@@ -317,10 +359,17 @@ def test_the_store_alerts_point_at_the_store_section_and_the_slow_one_waits(aler
 
 def test_takeovers_are_p4_unless_one_failed_then_p3(alert_rules):
     """One alert name, two severities that never fire together for a service."""
-    rules = {r["labels"]["severity"]: " ".join(r["expr"].split()) for r in alert_rules if r["alert"] == "WebtoonJobsResumed"}
+    rules = {
+        r["labels"]["severity"]: " ".join(r["expr"].split())
+        for r in alert_rules
+        if r["alert"] == "WebtoonJobsResumed"
+    }
     failed = 'service:jobs_resumed:increase1h{outcome="failed"} > 0'
     assert rules["P3"] == failed
-    assert rules["P4"] == f'service:jobs_resumed:increase1h{{outcome="resumed"}} > 0 unless on (service) {failed}'
+    assert (
+        rules["P4"]
+        == f'service:jobs_resumed:increase1h{{outcome="resumed"}} > 0 unless on (service) {failed}'
+    )
     assert len(rules) == 2
 
 
@@ -330,11 +379,17 @@ def test_a_store_outage_pages_once(alert_rules):
     by_name = {r["alert"]: " ".join(r["expr"].split()) for r in alert_rules}
     share = "service:generation_store_unavailable_ratio:rate15m"
     assert (
-        f"service:generation_success_ratio:rate15m + on (service) {share} < 0.95" in by_name["WebtoonSuccessRateLow"]
+        f"service:generation_success_ratio:rate15m + on (service) {share} < 0.95"
+        in by_name["WebtoonSuccessRateLow"]
     )
-    assert f"service:generation_error_ratio:rate15m - on (service) {share} >= 0.05" in by_name["WebtoonErrorRateHigh"]
+    assert (
+        f"service:generation_error_ratio:rate15m - on (service) {share} >= 0.05"
+        in by_name["WebtoonErrorRateHigh"]
+    )
     store_failing = by_name["WebtoonJobStoreFailing"]
-    assert by_name["WebtoonDeploymentUnavailable"].endswith(f"unless on (service) ({store_failing})")
+    assert by_name["WebtoonDeploymentUnavailable"].endswith(
+        f"unless on (service) ({store_failing})"
+    )
 
 
 def test_kubernetes_alerts_are_scoped_to_namespace_lee_and_our_containers(rules):
@@ -385,31 +440,54 @@ def test_grafana_dashboard_layout_is_valid(alert_rules):
 
 
 def test_grafana_dashboard_shows_spend_budget_refusals_and_throttling():
-    queries = [(t["expr"], panel["title"]) for panel in dashboard()["panels"] for t in panel.get("targets", [])]
+    queries = [
+        (t["expr"], panel["title"])
+        for panel in dashboard()["panels"]
+        for t in panel.get("targets", [])
+    ]
 
     def panels_with(pattern: str) -> set[str]:
         return {title for expr, title in queries if re.search(pattern, expr)}
 
-    assert panels_with(r"^service:generation_spend_today_usd:sum\{"), "spend per day of the deployment"
+    assert panels_with(r"^service:generation_spend_today_usd:sum\{"), (
+        "spend per day of the deployment"
+    )
     assert panels_with(r"^service:generation_spend_usd_per_hour:rate1h\{"), "spend rate"
-    assert panels_with(r"^service:generation_budget_usd:max\{.*\} > 0$"), "budget line (none when no budget)"
+    assert panels_with(r"^service:generation_budget_usd:max\{.*\} > 0$"), (
+        "budget line (none when no budget)"
+    )
     # The budget is drawn on the spend panel itself.
-    assert panels_with(r"^service:generation_spend_today_usd:sum\{") & panels_with(r"^service:generation_budget_usd:max")
+    assert panels_with(r"^service:generation_spend_today_usd:sum\{") & panels_with(
+        r"^service:generation_budget_usd:max"
+    )
     assert panels_with(r"^service:generation_budget_spent:ratio\{")
-    refusals = panels_with(r"generation_requests_total\{[^}]*outcome=~\"" + "\\|".join(REFUSALS) + r"\"")
+    refusals = panels_with(
+        r"generation_requests_total\{[^}]*outcome=~\"" + "\\|".join(REFUSALS) + r"\""
+    )
     assert refusals, "refusals by outcome"
     assert all("by (service, outcome)" in expr for expr, title in queries if title in refusals)
-    assert panels_with(r"sum by \(service, identity\) \(rate\(generations_started_total\{"), "started by identity"
-    assert panels_with(r"by \(service, engine, call\) \(increase\(provider_throttled_total\{"), "provider throttling"
+    assert panels_with(r"sum by \(service, identity\) \(rate\(generations_started_total\{"), (
+        "started by identity"
+    )
+    assert panels_with(r"by \(service, engine, call\) \(increase\(provider_throttled_total\{"), (
+        "provider throttling"
+    )
 
 
 def test_grafana_dashboard_shows_jobs_the_store_and_webhooks():
     panels = dashboard()["panels"]
     (row,) = [p for p in panels if p["type"] == "row" and p["title"].startswith("작업(Job)")]
-    below = sorted(p["gridPos"]["y"] for p in panels if p["type"] == "row" and p["gridPos"]["y"] > row["gridPos"]["y"])
+    below = sorted(
+        p["gridPos"]["y"]
+        for p in panels
+        if p["type"] == "row" and p["gridPos"]["y"] > row["gridPos"]["y"]
+    )
     end = below[0] if below else float("inf")
     queries = [
-        t["expr"] for p in panels if row["gridPos"]["y"] < p["gridPos"]["y"] < end for t in p.get("targets", [])
+        t["expr"]
+        for p in panels
+        if row["gridPos"]["y"] < p["gridPos"]["y"] < end
+        for t in p.get("targets", [])
     ]
 
     def shown(pattern: str) -> bool:
@@ -479,7 +557,9 @@ def backend_services() -> dict[str, dict]:
 def test_service_monitor_selects_the_backend_service(rendered, key):
     service = backend_services()[key]
     (monitor,) = [
-        obj for obj in rendered if obj["kind"] == "ServiceMonitor" and obj["metadata"]["name"] == f"{BACKENDS[key]}-lee-2"
+        obj
+        for obj in rendered
+        if obj["kind"] == "ServiceMonitor" and obj["metadata"]["name"] == f"{BACKENDS[key]}-lee-2"
     ]
     spec = monitor["spec"]
     labels = service["metadata"]["labels"]
@@ -493,7 +573,9 @@ def test_service_monitor_selects_the_backend_service(rendered, key):
     assert endpoint["port"] == "http"
     assert endpoint["path"] == "/metrics"
     assert endpoint["honorLabels"] is True  # keeps the app's service="ppl"/"goods"
-    assert {"action": "replace", "targetLabel": "service", "replacement": key} in endpoint["relabelings"]
+    assert {"action": "replace", "targetLabel": "service", "replacement": key} in endpoint[
+        "relabelings"
+    ]
 
 
 # ---- plain Prometheus config ----------------------------------------------------------------
@@ -509,7 +591,11 @@ def test_plain_prometheus_config_is_valid(promtool: str, tmp_path: Path):
     (sd,) = backends["kubernetes_sd_configs"]
     assert sd == {"role": "endpoints", "namespaces": {"names": ["lee"]}}
     assert backends["honor_labels"] is True
-    (keep,) = [r for r in backends["relabel_configs"] if r.get("action") == "keep" and r["source_labels"] == ["__meta_kubernetes_service_name"]]
+    (keep,) = [
+        r
+        for r in backends["relabel_configs"]
+        if r.get("action") == "keep" and r["source_labels"] == ["__meta_kubernetes_service_name"]
+    ]
     for service in backend_services().values():
         assert re.fullmatch(keep["regex"], service["metadata"]["name"])
     for job in config["scrape_configs"]:

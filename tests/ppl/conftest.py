@@ -26,7 +26,13 @@ def replicate_settings(**overrides) -> PplSettings:
 
 
 def ppl_form(**fields) -> tuple[dict, dict]:
-    data = {"prompt": "The character holds the product", "aspect_ratio": "1:1", "output_format": "png", "safety_tolerance": "2", "seed": "11"}
+    data = {
+        "prompt": "The character holds the product",
+        "aspect_ratio": "1:1",
+        "output_format": "png",
+        "safety_tolerance": "2",
+        "seed": "11",
+    }
     data.update({k: v for k, v in fields.items() if v is not None})
     files = {
         "input_image_1": ("character.png", png_bytes((400, 600)), "image/png"),

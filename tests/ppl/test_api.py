@@ -142,10 +142,19 @@ def test_metrics_count_outcomes(local_client: TestClient):
     bad, bad_files = ppl_form(aspect_ratio="nope")
     assert local_client.post("/api/ppl-gen/generate", data=bad, files=bad_files).status_code == 422
     text = local_client.get("/metrics").text
-    assert 'generation_requests_total{engine="local",outcome="ok",service="ppl",status="200"} 1.0' in text
-    assert 'generation_requests_total{engine="local",outcome="VALIDATION_ERROR",service="ppl",status="422"} 1.0' in text
+    assert (
+        'generation_requests_total{engine="local",outcome="ok",service="ppl",status="200"} 1.0'
+        in text
+    )
+    assert (
+        'generation_requests_total{engine="local",outcome="VALIDATION_ERROR",service="ppl",status="422"} 1.0'
+        in text
+    )
     assert 'generations_in_flight{service="ppl"} 0.0' in text
-    assert 'generation_duration_seconds_bucket{engine="local",le="90.0",outcome="ok",service="ppl"} 1.0' in text
+    assert (
+        'generation_duration_seconds_bucket{engine="local",le="90.0",outcome="ok",service="ppl"} 1.0'
+        in text
+    )
     assert 'generation_overhead_seconds_count{engine="local",service="ppl"} 1.0' in text
     assert 'engine_ready{engine="local",service="ppl"} 1.0' in text
 
@@ -162,7 +171,9 @@ def test_cors_only_for_configured_origins():
 def test_cors_origins_are_logged_at_start(logs):
     with TestClient(create_app(PplSettings(cors_origins="https://a.example,https://b.example"))):
         pass
-    assert any("CORS" in r.getMessage() and "https://b.example" in r.getMessage() for r in logs.records)
+    assert any(
+        "CORS" in r.getMessage() and "https://b.example" in r.getMessage() for r in logs.records
+    )
 
 
 def test_json_log_format_keeps_the_message_text(capsys):
@@ -172,7 +183,9 @@ def test_json_log_format_keeps_the_message_text(capsys):
         client.post("/api/ppl-gen/generate", data=data, files=files)
     import json
 
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    lines = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
+    ]
     messages = [line["message"] for line in lines]
     assert any("✅ 이미지 데이터 직접 반환" in m for m in messages)
     assert all("request_id" in line for line in lines)

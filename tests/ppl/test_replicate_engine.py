@@ -33,7 +33,10 @@ def prediction(status: str, output=None, error=None, pid: str = "p123") -> dict:
         "created_at": "2026-11-22T00:00:00Z",
         "started_at": None,
         "completed_at": None,
-        "urls": {"get": f"{REPLICATE}/v1/predictions/{pid}", "cancel": f"{REPLICATE}/v1/predictions/{pid}/cancel"},
+        "urls": {
+            "get": f"{REPLICATE}/v1/predictions/{pid}",
+            "cancel": f"{REPLICATE}/v1/predictions/{pid}/cancel",
+        },
     }
 
 
@@ -61,7 +64,9 @@ def assert_error(response, status: int, code: str) -> dict:
 @respx.mock
 def test_succeeded_prediction_returns_the_downloaded_image(replicate_client, logs):
     create = replicate_create(httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)))
-    respx.get(OUTPUT_URL).respond(200, content=RESULT, headers={"Content-Type": "application/octet-stream"})
+    respx.get(OUTPUT_URL).respond(
+        200, content=RESULT, headers={"Content-Type": "application/octet-stream"}
+    )
     response = post(replicate_client)
     assert response.status_code == 200
     assert same_picture(response.content, RESULT)
@@ -84,7 +89,9 @@ def test_jpeg_output_is_asked_as_jpg_and_answered_as_jpeg(replicate_client):
     create = replicate_create(httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)))
     respx.get(OUTPUT_URL).respond(200, content=RESULT)
     response = post(replicate_client, output_format="jpeg")
-    assert json.loads(create.calls.last.request.content)["input"]["output_format"] == "jpg"  # not "jpeg"
+    assert (
+        json.loads(create.calls.last.request.content)["input"]["output_format"] == "jpg"
+    )  # not "jpeg"
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/jpeg"  # converted to what was asked
     assert response.headers["content-disposition"].endswith('generated-ppl-image.jpg"')
@@ -110,9 +117,16 @@ def test_a_large_input_goes_through_the_files_api_and_is_deleted_after(logs):
                 lambda request: httpx.Response(
                     201,
                     json={
-                        "id": "file1", "name": "x", "content_type": "image/jpeg", "size": 1,
-                        "etag": "e", "checksums": {}, "metadata": {}, "created_at": "2026-11-30T00:00:00Z",
-                        "expires_at": None, "urls": {"get": f"{REPLICATE}/v1/files/file1"},
+                        "id": "file1",
+                        "name": "x",
+                        "content_type": "image/jpeg",
+                        "size": 1,
+                        "etag": "e",
+                        "checksums": {},
+                        "metadata": {},
+                        "created_at": "2026-11-30T00:00:00Z",
+                        "expires_at": None,
+                        "urls": {"get": f"{REPLICATE}/v1/files/file1"},
                     },
                 ),
             )
@@ -160,7 +174,10 @@ def test_running_prediction_is_polled_to_its_end(replicate_client, logs):
 def test_one_failed_poll_is_retried(replicate_client):
     replicate_create(httpx.Response(201, json=prediction("processing")))
     respx.get(f"{REPLICATE}/v1/predictions/p123").mock(
-        side_effect=[httpx.ConnectError("blip"), httpx.Response(200, json=prediction("succeeded", OUTPUT_URL))]
+        side_effect=[
+            httpx.ConnectError("blip"),
+            httpx.Response(200, json=prediction("succeeded", OUTPUT_URL)),
+        ]
     )
     respx.get(OUTPUT_URL).respond(200, content=RESULT)
     assert post(replicate_client).status_code == 200
@@ -179,7 +196,9 @@ def test_one_failed_poll_is_retried(replicate_client):
 )
 @respx.mock
 def test_api_errors_on_create(replicate_client, status, code, http):
-    respx.post(CREATE_URL).respond(status, json={"title": "nope", "detail": f"token {CANARY_TOKEN} rejected", "status": status})
+    respx.post(CREATE_URL).respond(
+        status, json={"title": "nope", "detail": f"token {CANARY_TOKEN} rejected", "status": status}
+    )
     error = assert_error(post(replicate_client), http, code)
     assert "token" not in error["message"]
 
@@ -187,7 +206,9 @@ def test_api_errors_on_create(replicate_client, status, code, http):
 @respx.mock
 def test_rate_limit_longer_than_the_deadline_is_answered_at_once_with_retry_after():
     with TestClient(create_app(replicate_settings(generation_timeout_s=5))) as client:
-        route = respx.post(CREATE_URL).respond(429, json={"title": "Too many", "status": 429}, headers={"Retry-After": "7"})
+        route = respx.post(CREATE_URL).respond(
+            429, json={"title": "Too many", "status": 429}, headers={"Retry-After": "7"}
+        )
         response = post(client)
     assert_error(response, 429, "UPSTREAM_RATE_LIMITED")
     assert response.headers["retry-after"] == "7"
@@ -260,7 +281,9 @@ def test_result_on_a_foreign_host_is_not_downloaded(replicate_client):
 @respx.mock
 def test_result_download_failure_and_garbage_result(replicate_client):
     replicate_create(httpx.Response(201, json=prediction("succeeded", OUTPUT_URL)))
-    respx.get(OUTPUT_URL).mock(side_effect=[httpx.Response(500), httpx.Response(200, content=b"<html>not an image</html>")])
+    respx.get(OUTPUT_URL).mock(
+        side_effect=[httpx.Response(500), httpx.Response(200, content=b"<html>not an image</html>")]
+    )
     assert_error(post(replicate_client), 502, "UPSTREAM_ERROR")
     assert_error(post(replicate_client), 502, "UPSTREAM_ERROR")
 
@@ -338,13 +361,20 @@ async def test_every_output_shape_the_model_has_produced(output, fetched):
 def test_aborted_prediction_is_a_timeout_at_once_and_not_cancelled(replicate_client):
     replicate_create(httpx.Response(201, json=prediction("starting")))
     poll = respx.get(f"{REPLICATE}/v1/predictions/p123").mock(
-        side_effect=[httpx.Response(200, json=prediction("starting")), httpx.Response(200, json=prediction("aborted"))]
+        side_effect=[
+            httpx.Response(200, json=prediction("starting")),
+            httpx.Response(200, json=prediction("aborted")),
+        ]
     )
-    cancel = respx.post(f"{REPLICATE}/v1/predictions/p123/cancel").respond(200, json=prediction("canceled"))
+    cancel = respx.post(f"{REPLICATE}/v1/predictions/p123/cancel").respond(
+        200, json=prediction("canceled")
+    )
     error = assert_error(post(replicate_client), 504, "GENERATION_TIMEOUT")
     assert "시작하지 못했습니다" in error["message"]
     assert poll.call_count == 2  # no third poll: aborted is an end state
-    assert not cancel.called  # nothing ran, nothing to stop (and an aborted prediction is not billed)
+    assert (
+        not cancel.called
+    )  # nothing ran, nothing to stop (and an aborted prediction is not billed)
 
 
 @respx.mock
@@ -352,7 +382,9 @@ def test_a_throttled_poll_waits_and_is_counted(replicate_client, logs):
     replicate_create(httpx.Response(201, json=prediction("processing")))
     poll = respx.get(f"{REPLICATE}/v1/predictions/p123").mock(
         side_effect=[
-            httpx.Response(429, json={"detail": "Request was throttled. Your rate limit resets in ~0s."}),
+            httpx.Response(
+                429, json={"detail": "Request was throttled. Your rate limit resets in ~0s."}
+            ),
             httpx.Response(200, json=prediction("succeeded", OUTPUT_URL)),
         ]
     )
@@ -368,7 +400,9 @@ def test_a_throttled_poll_waits_and_is_counted(replicate_client, logs):
 def test_unknown_status_three_times_fails_and_cancels(replicate_client, logs):
     replicate_create(httpx.Response(201, json=prediction("starting")))
     poll = respx.get(f"{REPLICATE}/v1/predictions/p123").respond(200, json=prediction("warming"))
-    cancel = respx.post(f"{REPLICATE}/v1/predictions/p123/cancel").respond(200, json=prediction("canceled"))
+    cancel = respx.post(f"{REPLICATE}/v1/predictions/p123/cancel").respond(
+        200, json=prediction("canceled")
+    )
     assert_error(post(replicate_client), 502, "UPSTREAM_ERROR")
     assert poll.call_count == 3
     assert cancel.called  # a non-success exit stops the prediction
@@ -379,9 +413,15 @@ def test_unknown_status_three_times_fails_and_cancels(replicate_client, logs):
 def test_repeated_poll_failures_end_the_generation_and_cancel(replicate_client):
     replicate_create(httpx.Response(201, json=prediction("processing")))
     respx.get(f"{REPLICATE}/v1/predictions/p123").mock(
-        side_effect=[httpx.Response(500), httpx.ConnectError("down"), httpx.Response(200, text="<html>")]
+        side_effect=[
+            httpx.Response(500),
+            httpx.ConnectError("down"),
+            httpx.Response(200, text="<html>"),
+        ]
     )
-    cancel = respx.post(f"{REPLICATE}/v1/predictions/p123/cancel").respond(200, json=prediction("canceled"))
+    cancel = respx.post(f"{REPLICATE}/v1/predictions/p123/cancel").respond(
+        200, json=prediction("canceled")
+    )
     assert_error(post(replicate_client), 502, "UPSTREAM_ERROR")
     assert cancel.called
 

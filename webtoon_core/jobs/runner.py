@@ -157,8 +157,14 @@ class Jobs(Generic[P]):
             model=sub.admission.model,
             params=sub.params.model_dump(mode="json"),
             inputs=[
-                InputRef(field=name, media_type=img.media_type, width=img.width,
-                         height=img.height, has_alpha=img.has_alpha, size=len(img.data))
+                InputRef(
+                    field=name,
+                    media_type=img.media_type,
+                    width=img.width,
+                    height=img.height,
+                    has_alpha=img.has_alpha,
+                    size=len(img.data),
+                )
                 for name, img in sub.images.items()
             ],  # fmt: skip
             request_id=sub.request_id,
@@ -170,7 +176,9 @@ class Jobs(Generic[P]):
             deadline_at=now + self.settings.generation_timeout_s,
             cost_usd=0.0,
         )
-        job.add_event("accepted", {"job_id": job.id, "request_id": sub.request_id, "engine": engine.name})
+        job.add_event(
+            "accepted", {"job_id": job.id, "request_id": sub.request_id, "engine": engine.name}
+        )
         job.add_event("prepared", {n: [i.width, i.height] for n, i in sub.images.items()})
         await self.repo.create(job, {name: img.data for name, img in sub.images.items()})
         local = LocalJob(job=job)
@@ -223,7 +231,9 @@ class Jobs(Generic[P]):
             sub.admission.submitted()
             self._save_soon(local)  # the task id must be kept before anything else happens
 
-        raw = await self._generate(local, lambda ctx: engine.generate(sub.params, sub.images, ctx), submitted)
+        raw = await self._generate(
+            local, lambda ctx: engine.generate(sub.params, sub.images, ctx), submitted
+        )
         return await self._finish_result(local, raw, self.spec.result_format(sub.params))
 
     async def _generate(self, local: LocalJob, call: Any, submitted: Any) -> bytes:
@@ -433,7 +443,9 @@ class Jobs(Generic[P]):
         local = self.local.get(job_id)
         return local.job if local is not None else await self.repo.load(job_id)
 
-    async def follow(self, job_id: str, after: int = 0) -> AsyncIterator[tuple[int | None, str, dict[str, Any]]]:
+    async def follow(
+        self, job_id: str, after: int = 0
+    ) -> AsyncIterator[tuple[int | None, str, dict[str, Any]]]:
         """The job's events after ``after``, live until it ends, from this replica or the store."""
         local = self.local.get(job_id)
         if local is not None:
@@ -460,7 +472,9 @@ class Jobs(Generic[P]):
                 return
             job = await self.repo.load(job_id)
 
-    async def _follow_local(self, local: LocalJob, after: int) -> AsyncIterator[tuple[int | None, str, dict[str, Any]]]:
+    async def _follow_local(
+        self, local: LocalJob, after: int
+    ) -> AsyncIterator[tuple[int | None, str, dict[str, Any]]]:
         while True:
             fresh: list[Event] = [e for e in local.job.events if e.seq > after]
             for event in fresh:
@@ -550,12 +564,18 @@ class Jobs(Generic[P]):
         outcome = "failed"
         try:
             job.replica, job.heartbeat_at = self.settings.replica_name, time.time()
-            self._emit(local, "progress", {"status": "resumed", "progress": None, "polls": 0, "elapsed_s": 0})
+            self._emit(
+                local,
+                "progress",
+                {"status": "resumed", "progress": None, "polls": 0, "elapsed_s": 0},
+            )
             await self._save(local)
             raw = None
             if job.provider is not None and job.deadline_at > time.time():
                 resume = job.provider.resume
-                raw = await self._generate(local, lambda ctx: self.engine.resume(resume, ctx), lambda *_: None)
+                raw = await self._generate(
+                    local, lambda ctx: self.engine.resume(resume, ctx), lambda *_: None
+                )
             if raw is None:
                 raise JobInterrupted(log_detail=f"job {job.id} cannot be resumed here")
             params = self.spec.params_model.model_validate(job.params)

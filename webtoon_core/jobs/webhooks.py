@@ -56,7 +56,9 @@ class Webhooks:
         if url is None or not url.strip():
             return None
         if not self.enabled:
-            raise InputError("입력 값을 확인해 주세요. webhook_url: 이 서버에서는 웹훅을 쓸 수 없습니다")
+            raise InputError(
+                "입력 값을 확인해 주세요. webhook_url: 이 서버에서는 웹훅을 쓸 수 없습니다"
+            )
         allowed = url_allowed(url.strip(), self._origins)
         if allowed is None:
             raise InputError(
@@ -90,6 +92,12 @@ class Webhooks:
             except httpx.HTTPError as exc:
                 reason = type(exc).__name__
             self._metrics.webhooks.labels(self._metrics.service, "retried").inc()
-            log.warning("웹훅 전달 실패 (%d/%d, %s): %s", attempt, len(self._backoff), reason, describe_url(url))
+            log.warning(
+                "웹훅 전달 실패 (%d/%d, %s): %s",
+                attempt,
+                len(self._backoff),
+                reason,
+                describe_url(url),
+            )
         self._metrics.webhooks.labels(self._metrics.service, "gave_up").inc()
         return False
