@@ -44,8 +44,8 @@ CODE_SPAN = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
 SHELL_BLOCK = re.compile(r"```(?:bash|sh|shell)\n(.*?)```", re.S)
 GREP = re.compile(r"""grep\s+((?:-[a-zA-Z]+\s+)*)(?:"([^"]+)"|'([^']+)'|([^\s|'"-][^\s|]*))""")
 NGINX_VARS = {
-    "PAGE", "BACKEND_ADDR", "LISTEN_PORT", "STATIC_ROOT", "NGINX_TMP", "NGINX_CONF_DIR", "NGINX_MIME_TYPES",
-    "CLIENT_BODY_TIMEOUT",
+    "PAGE", "BACKEND_ADDR", "LISTEN_PORT", "STATIC_ROOT", "NGINX_TMP", "NGINX_CONF_DIR",
+    "NGINX_MIME_TYPES", "CLIENT_BODY_TIMEOUT",
 }  # fmt: skip
 
 
@@ -79,7 +79,21 @@ def known_upper_names() -> set[str]:
     settings = {n.upper() for n in PplSettings.model_fields} | {
         n.upper() for n in GoodsSettings.model_fields
     }
-    return settings | error_codes() | NGINX_VARS | {"REPLICATE_API_TOKEN", "BFL_API_KEY"}
+    return (
+        settings
+        | error_codes()
+        | print_warning_codes()
+        | NGINX_VARS
+        | {"REPLICATE_API_TOKEN", "BFL_API_KEY"}
+    )
+
+
+def print_warning_codes() -> set[str]:
+    """The print files' preflight warning codes (spec.json, X-Print-Warnings)."""
+    source = (ROOT / "goods_backend" / "print_file" / "preflight.py").read_text(encoding="utf-8")
+    codes = set(re.findall(r'PrintWarning\(\s*"([A-Z_]+)"', source))
+    assert len(codes) >= 5, codes
+    return codes
 
 
 def metric_names() -> set[str]:
