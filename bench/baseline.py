@@ -1,6 +1,8 @@
 """A model of the FIRST version's goods endpoint: the baseline the benchmark compares against.
 
-    python -m uvicorn bench.baseline:app --host 127.0.0.1 --port P   (env: BFL_BASE_URL, BFL_API_KEY)
+    python -m uvicorn bench.baseline:app --host 127.0.0.1 --port P
+
+(environment: BFL_BASE_URL, BFL_API_KEY)
 
 Faithful to what the first version did wrong, and to nothing else:
 

@@ -150,7 +150,10 @@ def _result_route(app: FastAPI, state: FakeState, path: str) -> None:
 
 
 def create_bfl_app() -> FastAPI:
-    """BFL: ``POST /v1/{model}`` -> ``{id, polling_url}``; poll until ``Ready`` with ``result.sample``."""
+    """BFL: ``POST /v1/{model}`` -> ``{id, polling_url}``.
+
+    Polling answers until ``Ready``, then with ``result.sample``.
+    """
     state = FakeState()
     app = FastAPI()
     _control_routes(app, state)
@@ -197,7 +200,8 @@ def create_replicate_app() -> FastAPI:
             "id": task_id, "model": "bench/fake", "version": "v", "input": {}, "logs": "",
             "status": "succeeded" if done else ("starting" if task.polls == 0 else "processing"),
             "output": f"{base}/files/{task_id}.png" if done else None,
-            "error": None, "metrics": {}, "created_at": None, "started_at": None, "completed_at": None,
+            "error": None, "metrics": {},
+            "created_at": None, "started_at": None, "completed_at": None,
             "urls": {
                 "get": f"{base}/v1/predictions/{task_id}",
                 "cancel": f"{base}/v1/predictions/{task_id}/cancel",

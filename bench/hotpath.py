@@ -48,9 +48,10 @@ def _read_form_once(body: bytes, content_type: str) -> None:
             data = chunks.pop(0) if chunks else b""
             return {"type": "http.request", "body": data, "more_body": bool(chunks)}
 
+        length = str(len(body)).encode()
         scope = {
             "type": "http", "method": "POST", "path": "/generate", "query_string": b"",
-            "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())],
+            "headers": [(b"content-type", content_type.encode()), (b"content-length", length)],
         }  # fmt: skip
         await read_form(
             Request(scope, receive),

@@ -78,7 +78,10 @@ def _azurite() -> Iterator[dict[str, str] | None]:
                 time.sleep(0.1)
         from azure.storage.blob import BlobServiceClient
 
-        conn = f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={KEY};BlobEndpoint={endpoint};"
+        conn = (
+            f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={KEY};"
+            f"BlobEndpoint={endpoint};"
+        )
         BlobServiceClient.from_connection_string(conn).create_container("bench")
         yield {
             "job_store_url": "az://bench",
@@ -130,7 +133,10 @@ async def _kept(repo: JobRepository, job: Job) -> None:
 
 
 async def _fill(store: dict[str, str], count: int, days: int) -> list[str]:
-    """``count`` finished jobs spread evenly over the last ``days`` days; their ids, oldest first."""
+    """``count`` finished jobs spread evenly over the last ``days`` days.
+
+    Returns their ids, oldest first.
+    """
     repo = JobRepository(open_store(GoodsSettings(**store), ServiceMetrics("goods")), "goods")
     span = days * 86400 * 0.98  # inside the retention: the sweep must not delete them meanwhile
     now, step = time.time(), span / count
@@ -139,9 +145,10 @@ async def _fill(store: dict[str, str], count: int, days: int) -> list[str]:
         batch = []
         for n in range(start, min(start + 25, count)):
             created = now - span + n * step
-            job = Job(id=str(ULID.from_timestamp(created)), service="goods", owner="anonymous", engine="local",
-                      model="local-mockup", params={"goods_type": "mug"}, inputs=[], replica="bench",
-                      created_at=created, deadline_at=created, status="succeeded")  # fmt: skip
+            job = Job(id=str(ULID.from_timestamp(created)), service="goods", owner="anonymous",
+                      engine="local", model="local-mockup", params={"goods_type": "mug"},
+                      inputs=[], replica="bench", created_at=created, deadline_at=created,
+                      status="succeeded")  # fmt: skip
             batch.append(_kept(repo, job))
             ids.append(job.id)
         await asyncio.gather(*batch)

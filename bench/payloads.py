@@ -98,7 +98,8 @@ class MultipartTemplate:
         for part in files:
             head = (
                 f"--{self.boundary}\r\n"
-                f'Content-Disposition: form-data; name="{part.field}"; filename="{part.filename}"\r\n'
+                f'Content-Disposition: form-data; name="{part.field}"; '
+                f'filename="{part.filename}"\r\n'
                 f"Content-Type: {part.content_type}\r\n\r\n"
             ).encode()
             parts.append(head + part.data + b"\r\n")

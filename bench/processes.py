@@ -1,4 +1,4 @@
-"""Child processes of the benchmark: started on free 127.0.0.1 ports, probed until healthy, always stopped.
+"""Child processes of the benchmark: on free 127.0.0.1 ports, probed until healthy, always stopped.
 
 Every child runs in its own session (process group), so stopping it also
 stops anything it started; ``ProcessSet.close()`` stops them all (SIGTERM,

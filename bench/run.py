@@ -76,7 +76,8 @@ def run(quick: bool, only: tuple[str, ...], log_dir: Path, quiet_wait_s: float) 
     results["code_after"] = report.code_fingerprint()
     if results["code_after"] != results["code_before"]:
         print(
-            "[bench] WARNING: the services' code changed during the run; the figures may mix versions",
+            "[bench] WARNING: the services' code changed during the run; "
+            "the figures may mix versions",
             file=sys.stderr,
         )
     return results
@@ -111,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument(
         "--quiet-wait", type=float, default=None, metavar="S",
-        help="before each figure, wait up to S seconds for other processes to leave the CPU (default 30; --quick: 5)",
+        help="before each figure, wait up to S seconds for other processes to leave the CPU "
+             "(default 30; --quick: 5)",
     )  # fmt: skip
     args = parser.parse_args(argv)
 

@@ -277,9 +277,9 @@ def overhead(bench: Bench) -> dict[str, Any]:
         bench.procs.stop(ppl)
     for key in ("c1", "c64"):
         for rep, run in enumerate(result[key], 1):
+            p50_ms, p99_ms = run["p50_s"] * 1000, run["p99_s"] * 1000
             print(
-                f"  {key} rep {rep}: overhead p50 {run['p50_s'] * 1000:.0f} ms, p99 {run['p99_s'] * 1000:.0f} ms",
-                flush=True,
+                f"  {key} rep {rep}: overhead p50 {p50_ms:.0f} ms, p99 {p99_ms:.0f} ms", flush=True
             )
     return result
 
@@ -395,8 +395,9 @@ def health_under_load(bench: Bench, service: str, *, in_flight: int = 64) -> dic
                 "slow": slow_probes(probe.samples, marks["start"], marks["end"], 0.050),
             }
             runs.append(run)
+            p99_ms, probes = run["all"]["p99_s"] * 1000, run["all"]["n"]
             print(
-                f"  {service} rep {rep + 1}: /health p99 {run['all']['p99_s'] * 1000:.1f} ms over {run['all']['n']} probes",
+                f"  {service} rep {rep + 1}: /health p99 {p99_ms:.1f} ms over {probes} probes",
                 flush=True,
             )
     finally:

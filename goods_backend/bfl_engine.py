@@ -44,10 +44,19 @@ from webtoon_core.polling import UnusableAnswer, poll, retry_rate_limited
 log = logging.getLogger("goods_backend.bfl")
 
 KEY_MISSING = "BFL_API_KEY가 설정되어 있지 않습니다. 관리자에게 API 키 설정을 요청해 주세요."
-BFL_FAILED = "BFL.ai 모델 생성 실패: 이미지를 만들지 못했습니다. 잠시 후 다시 시도하거나 이미지를 바꿔 주세요."
+BFL_FAILED = (
+    "BFL.ai 모델 생성 실패: 이미지를 만들지 못했습니다. "
+    "잠시 후 다시 시도하거나 이미지를 바꿔 주세요."
+)
 MODERATED = {
-    "Request Moderated": "입력 이미지나 프롬프트가 안전성 검사에서 차단되었습니다. 다른 이미지나 프롬프트로 다시 시도해 주세요.",
-    "Content Moderated": "생성된 이미지가 안전성 검사에서 차단되었습니다. 프롬프트를 바꾸거나 seed를 바꿔 다시 시도해 주세요.",
+    "Request Moderated": (
+        "입력 이미지나 프롬프트가 안전성 검사에서 차단되었습니다. "
+        "다른 이미지나 프롬프트로 다시 시도해 주세요."
+    ),
+    "Content Moderated": (
+        "생성된 이미지가 안전성 검사에서 차단되었습니다. "
+        "프롬프트를 바꾸거나 seed를 바꿔 다시 시도해 주세요."
+    ),
 }
 PENDING = "Pending"
 READY = "Ready"

@@ -78,7 +78,10 @@ class GoodsParams(BaseModel):
         return "jpeg" if self.output_format == "jpg" else self.output_format
 
     def model_prompt(self) -> str:
-        """What the model reads: the kind's English prompt with the creator's words, or the free prompt."""
+        """What the model reads.
+
+        The kind's English prompt with the creator's words, or else the free prompt.
+        """
         return self.kind.prompt(self.prompt) if self.kind else self.prompt
 
 

@@ -72,7 +72,8 @@ class FaultServer:
             body = f'{{"id": "t1", "polling_url": "{self.url}/poll/{mode}"}}'.encode()
             await send(writer, 200, body, "application/json")
         elif stage == "poll":
-            body = f'{{"id": "t1", "status": "Ready", "result": {{"sample": "{self.url}/result/{mode}"}}}}'.encode()
+            sample = f"{self.url}/result/{mode}"
+            body = f'{{"id": "t1", "status": "Ready", "result": {{"sample": "{sample}"}}}}'.encode()
             await send(writer, 200, body, "application/json")
         else:
             await send(writer, 200, GOOD_PNG, "image/png")
@@ -81,10 +82,11 @@ class FaultServer:
 async def send(
     writer: asyncio.StreamWriter, status: int, body: bytes, ctype: str, extra: str = ""
 ) -> None:
-    writer.write(
-        f"HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n".encode()
-        + body
+    head = (
+        f"HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
+        f"{extra}Connection: close\r\n\r\n"
     )
+    writer.write(head.encode() + body)
     await writer.drain()
 
 

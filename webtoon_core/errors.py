@@ -9,7 +9,7 @@ Every failure answers one JSON shape::
 The hierarchy (code, status)::
 
     AppError
-    ├── InputError                VALIDATION_ERROR 422   the request was wrong; nothing reached the provider
+    ├── InputError                VALIDATION_ERROR 422   a wrong request; the provider saw nothing
     │   ├── EmptyFile             EMPTY_FILE 400
     │   ├── InvalidImage          INVALID_IMAGE 400
     │   ├── UnsupportedImage      UNSUPPORTED_IMAGE 415
@@ -33,7 +33,7 @@ The hierarchy (code, status)::
     │   ├── JobCanceled           JOB_CANCELED 409
     │   ├── JobForbidden          JOB_FORBIDDEN 403
     │   └── JobInterrupted        JOB_INTERRUPTED 503
-    ├── UpstreamError             UPSTREAM_ERROR 502   the provider's API said no (key, limits, outage)
+    ├── UpstreamError             UPSTREAM_ERROR 502   the provider refused (key, limits, outage)
     │   ├── UpstreamAuthFailed    UPSTREAM_AUTH_FAILED 502
     │   ├── UpstreamQuotaExceeded UPSTREAM_QUOTA_EXCEEDED 502
     │   └── UpstreamRateLimited   UPSTREAM_RATE_LIMITED 429
@@ -149,7 +149,7 @@ class ImageTooElongated(InputError):
 
 
 class PrintResolutionTooLow(InputError):
-    """A print file's art would print under 150 ppi at the asked size (and that was not accepted)."""
+    """Print-file art under 150 ppi at the asked size, and accept_low_resolution is off."""
 
     status = 422
     code = "PRINT_RESOLUTION_TOO_LOW"

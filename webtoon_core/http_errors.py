@@ -107,7 +107,10 @@ def _respond(exc: AppError, *, outside_middleware: bool = False) -> JSONResponse
 
 
 def error_response(exc: AppError, *, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    """The error shape for ``exc`` without logging it (for failures already logged where they happened)."""
+    """The error shape for ``exc``, without logging it.
+
+    For failures already logged where they happened.
+    """
     response = _respond(exc)
     response.headers.update(dict(headers or {}))
     return response

@@ -1,8 +1,9 @@
 """What one client may start: generations per minute and at once, and the day's budget.
 
 Per client (the signed-in user, or the client address when anonymous; see
-``identity``), for generations on a real (paid) engine: at most ``RATE_LIMIT_PER_MINUTE`` generations started in any
-60 seconds and ``RATE_LIMIT_IN_FLIGHT`` running at once; beyond either,
+``identity``), for generations on a real (paid) engine: at most
+``RATE_LIMIT_PER_MINUTE`` generations started in any 60 seconds and
+``RATE_LIMIT_IN_FLIGHT`` running at once; beyond either,
 ``429 RATE_LIMITED`` with ``Retry-After``.  Limits count what a client
 started, not what it is still connected to: a generation's in-flight place is
 given back when its job ends, and a client that leaves leaves its job

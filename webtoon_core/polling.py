@@ -74,9 +74,8 @@ async def poll(
                 exc,
             )
             if unusable >= MAX_UNUSABLE:
-                raise UpstreamError(
-                    log_detail=f"{provider} polling: {unusable} unusable answers in a row, last: {exc}"
-                ) from None
+                detail = f"{unusable} unusable answers in a row, last: {exc}"
+                raise UpstreamError(log_detail=f"{provider} polling: {detail}") from None
             continue
         except UpstreamRateLimited as exc:
             wait = max(exc.retry_after or 0.0, interval * 2)

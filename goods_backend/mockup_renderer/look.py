@@ -1,4 +1,4 @@
-"""The seeded look of a mockup (colours a prompt may name, backdrop, jitter) and shared constants."""
+"""The seeded look of a mockup (colours a prompt may name, backdrop, jitter); shared constants."""
 
 from __future__ import annotations
 

@@ -68,8 +68,8 @@ def build_package(
     )
     if rgba.width / px_per_mm > MAX_WIDTH_MM:
         raise InputError(
-            f"인쇄 폭이 {rgba.width / px_per_mm:.0f} mm로 너무 넓습니다 (최대 {MAX_WIDTH_MM:g} mm). "
-            "height_mm를 줄이거나 그림을 잘라서 올려 주세요."
+            f"인쇄 폭이 {rgba.width / px_per_mm:.0f} mm로 너무 넓습니다 "
+            f"(최대 {MAX_WIDTH_MM:g} mm). height_mm를 줄이거나 그림을 잘라서 올려 주세요."
         )
 
     offset = params.effective_offset_mm

@@ -57,14 +57,18 @@ def check_resolution(
     needed = round(height_mm / 25.4 * RECOMMENDED_PPI)
     more_pixels = f"캐릭터 부분의 세로가 {needed} px 이상인 이미지를 올려 주세요"
     if at_best >= kind.min_height_mm:
-        advice = f"높이를 {at_best:.0f} mm 이하로 줄이거나, 높이 {height_mm:g} mm 그대로라면 {more_pixels}"
+        advice = (
+            f"높이를 {at_best:.0f} mm 이하로 줄이거나, "
+            f"높이 {height_mm:g} mm 그대로라면 {more_pixels}"
+        )
     else:
         advice = f"높이 {height_mm:g} mm로 만들려면 {more_pixels}"
     if ppi < MIN_PPI and not accept_low:
+        min_mm = kind.min_height_mm
         smallest = (
             f"150ppi가 되는 높이는 {at_least:.0f} mm입니다"
-            if at_least >= kind.min_height_mm
-            else f"이 이미지는 가장 작은 크기({kind.min_height_mm:g} mm)에서도 150ppi가 되지 않습니다"
+            if at_least >= min_mm
+            else f"이 이미지는 가장 작은 크기({min_mm:g} mm)에서도 150ppi가 되지 않습니다"
         )
         raise PrintResolutionTooLow(
             f"이미지 해상도가 {ppi:.0f}ppi로 인쇄하기에 너무 낮습니다 (최소 150ppi, 권장 300ppi). "
@@ -72,7 +76,10 @@ def check_resolution(
         )
     detail = {"ppi": round(ppi, 1), "max_height_mm_at_300ppi": round(at_best, 1)}
     if ppi < MIN_PPI:
-        message = f"해상도가 {ppi:.0f}ppi로 매우 낮습니다 (150ppi 미만, 요청에 따라 만들었습니다). {advice}."
+        message = (
+            f"해상도가 {ppi:.0f}ppi로 매우 낮습니다 (150ppi 미만, 요청에 따라 만들었습니다). "
+            f"{advice}."
+        )
         return [PrintWarning("VERY_LOW_RESOLUTION", message, detail)]
     if ppi < RECOMMENDED_PPI:
         message = (
@@ -102,9 +109,10 @@ def check_background(report: CutoutReport) -> list[PrintWarning]:
     colour = report.as_json()["background"]
     plain = (report.plain_share or 0) * 100
     message = (
-        f"배경({colour})을 테두리에서부터 지웠습니다. 테두리의 {plain:.0f}%가 같은 색이라 믿을 만한 "
-        f"배경으로 보았습니다 (색 차이 {report.threshold:.0f} 이내). 캐릭터 안쪽의 흰색은 그대로 "
-        "두었습니다. 미리보기에서 가장자리를 확인하고, 가능하면 배경이 투명한 PNG를 써 주세요."
+        f"배경({colour})을 테두리에서부터 지웠습니다. 테두리의 {plain:.0f}%가 같은 색이라 "
+        f"믿을 만한 배경으로 보았습니다 (색 차이 {report.threshold:.0f} 이내). "
+        "캐릭터 안쪽의 흰색은 그대로 두었습니다. 미리보기에서 가장자리를 확인하고, "
+        "가능하면 배경이 투명한 PNG를 써 주세요."
     )
     return [PrintWarning("BACKGROUND_REMOVED", message, {"background": report.as_json()})]
 
@@ -122,8 +130,8 @@ def check_transparency(
         return [], stats
     message = (
         f"반투명한 픽셀이 그림의 {share * 100:.1f}%({count}개) 있습니다. 화이트는 불투명도 "
-        f"{threshold / 255 * 100:.0f}% 이상인 곳에만 넣었으므로, 그보다 옅은 부분은 투명 아크릴에서 "
-        "비쳐 보입니다. 의도와 다르면 그림의 반투명 부분을 불투명하게 바꿔 주세요."
+        f"{threshold / 255 * 100:.0f}% 이상인 곳에만 넣었으므로, 그보다 옅은 부분은 투명 "
+        "아크릴에서 비쳐 보입니다. 의도와 다르면 그림의 반투명 부분을 불투명하게 바꿔 주세요."
     )
     return [PrintWarning("PARTIAL_TRANSPARENCY", message, stats)], stats
 
@@ -138,8 +146,8 @@ def check_shape(
         words = ", ".join(f"{p['side']} (x {p['x_mm']} mm, y {p['y_mm']} mm)" for p in places)
         message = (
             f"칼선 안쪽 폭이 {NECK_LIMIT_MM:g} mm보다 좁은 곳이 {len(narrow)}곳 있습니다: {words}. "
-            f"칼의 오차(±{CUT_DRIFT_MM:g} mm)를 빼면 {MIN_WIDTH_MM:g} mm보다 가늘어져 부러지거나 찢어질 수 "
-            "있습니다. 칼선 여백(cut_offset_mm)을 늘리거나 그 부분을 두껍게 그려 주세요."
+            f"칼의 오차(±{CUT_DRIFT_MM:g} mm)를 빼면 {MIN_WIDTH_MM:g} mm보다 가늘어져 부러지거나 "
+            "찢어질 수 있습니다. 칼선 여백(cut_offset_mm)을 늘리거나 그 부분을 두껍게 그려 주세요."
         )
         found.append(PrintWarning("NARROW_PARTS", message, {"places": places}))
     if islands:
@@ -149,7 +157,10 @@ def check_shape(
         )
         found.append(PrintWarning("ISLANDS_MERGED", message, {"count": islands}))
     if filled:
-        message = f"칼선 안쪽의 작은 구멍 {filled}곳(지름 {min_hole_mm:g} mm 미만)은 자르지 않고 메웠습니다."
+        message = (
+            f"칼선 안쪽의 작은 구멍 {filled}곳(지름 {min_hole_mm:g} mm 미만)은 "
+            "자르지 않고 메웠습니다."
+        )
         found.append(PrintWarning("HOLES_FILLED", message, {"count": filled}))
     return found
 
@@ -157,7 +168,10 @@ def check_shape(
 def check_inner_cuts(count: int) -> list[PrintWarning]:
     if not count:
         return []
-    message = f"칼선 안쪽에 따로 잘라 내는 구멍이 {count}곳 있습니다 (안쪽 칼선). 미리보기에서 확인해 주세요."
+    message = (
+        f"칼선 안쪽에 따로 잘라 내는 구멍이 {count}곳 있습니다 (안쪽 칼선). "
+        "미리보기에서 확인해 주세요."
+    )
     return [PrintWarning("INNER_CUTS", message, {"count": count})]
 
 

@@ -1,4 +1,4 @@
-"""At most MAX_CONCURRENT_GENERATIONS per process; beyond that, 429 BUSY before reading the upload."""
+"""At most MAX_CONCURRENT_GENERATIONS per process; beyond it, 429 BUSY before reading the upload."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_busy_beyond_the_limit_answers_at_once_without_reading_the_body():
 
 
 def test_uploads_wait_unread_beyond_the_intake_limit():
-    """With MAX_CONCURRENT_UPLOADS=1, a second upload is not read while the first is still arriving."""
+    """With MAX_CONCURRENT_UPLOADS=1, a second upload is not read while the first still arrives."""
     from concurrent.futures import ThreadPoolExecutor
 
     app = create_service_app(SPEC, GoodsSettings(max_concurrent_uploads=1), build_engine)
@@ -99,7 +99,8 @@ def test_uploads_wait_unread_beyond_the_intake_limit():
     body = (
         (
             f'--{boundary}\r\nContent-Disposition: form-data; name="goods_type"\r\n\r\nbadge\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="input_image"; filename="c.png"\r\n'
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="input_image"; filename="c.png"\r\n'
             "Content-Type: image/png\r\n\r\n"
         ).encode()
         + image
@@ -107,7 +108,8 @@ def test_uploads_wait_unread_beyond_the_intake_limit():
     )
     head = (
         "POST /api/goods-gen/generate HTTP/1.1\r\nHost: t\r\n"
-        f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
     ).encode()
     with serve(app) as server, ThreadPoolExecutor(max_workers=1) as pool:
         slow = socket.create_connection(("127.0.0.1", server.port), timeout=10)
@@ -187,7 +189,7 @@ def test_event_streams_hold_their_place_from_admission():
 
 
 def test_uploads_waiting_for_an_intake_place_time_out_from_admission():
-    """A request queued behind a dripping upload is bounded too: it cannot hold its place forever."""
+    """A request queued behind a dripping upload is bounded too: it cannot wait forever."""
     app = create_service_app(
         SPEC,
         GoodsSettings(max_concurrent_uploads=1, upload_timeout_s=1.5, max_concurrent_generations=3),

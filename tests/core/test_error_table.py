@@ -1,4 +1,4 @@
-"""One error table: every code is a class in webtoon_core/errors.py, and the README and nginx agree."""
+"""One error table: every code is a class in webtoon_core/errors.py; the README and nginx agree."""
 
 from __future__ import annotations
 

@@ -366,7 +366,9 @@ def test_provider_xmp_is_kept_but_its_source_type_is_ours():
         'xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture">'
-        '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">provider title</rdf:li></rdf:Alt></dc:title>'
+        "<dc:title><rdf:Alt>"
+        '<rdf:li xml:lang="x-default">provider title</rdf:li>'
+        "</rdf:Alt></dc:title>"
         '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
     )
     info = PngImagePlugin.PngInfo()

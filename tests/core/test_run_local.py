@@ -1,4 +1,4 @@
-"""`make run` tells the truth: taken ports, links between the two pages, a clean Ctrl-C, run-only installs."""
+"""`make run` tells the truth: taken ports, cross-page links, a clean Ctrl-C, run-only installs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The three Dockerfiles: lint-clean, multi-stage, numeric non-root user, and the CMD really runs."""
+"""The three Dockerfiles: lint-clean, multi-stage, numeric non-root user, the CMD really runs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""k8s/: renders, validates against Kubernetes 1.32 in strict mode, and names what the runbook names."""
+"""k8s/: renders, validates against Kubernetes 1.32 (strict), and names what the runbook names."""
 
 from __future__ import annotations
 

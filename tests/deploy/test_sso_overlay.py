@@ -104,7 +104,10 @@ RENDERS = {"base": "rendered_yaml", "sso": "sso_rendered_yaml"}
 
 
 def render(request: pytest.FixtureRequest, which: str) -> str:
-    """The base's render (conftest) or the overlay's, each on its own: one failing never hides the other."""
+    """The base's render (conftest) or the overlay's, each on its own.
+
+    One failing never hides the other.
+    """
     return request.getfixturevalue(RENDERS[which])
 
 
@@ -329,7 +332,7 @@ def test_oauth2_proxy_signs_in_with_entra_id_for_the_ingress(sso_by_kind: Object
 
 
 def test_the_redirect_url_follows_the_one_host_value(tmp_path: Path) -> None:
-    """Change the host in k8s/base/ingress.yaml alone: the sign-in Ingress and redirect URL follow."""
+    """Change the host in k8s/base/ingress.yaml alone: sign-in Ingress and redirect URL follow."""
     copy = tmp_path / "k8s"
     shutil.copytree(ROOT / "k8s", copy)
     ingress = copy / "base" / "ingress.yaml"

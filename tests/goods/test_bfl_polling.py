@@ -1,4 +1,4 @@
-"""Polling against a fake BFL on 127.0.0.1: interval, cap, polling_url, recovery, deadline, overlap."""
+"""Polling a fake BFL on 127.0.0.1: interval, cap, polling_url, recovery, deadline, overlap."""
 
 from __future__ import annotations
 

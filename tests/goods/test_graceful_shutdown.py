@@ -1,4 +1,4 @@
-"""SIGTERM with generations in flight: they all finish with 200, new work is refused, the process exits."""
+"""SIGTERM mid-generation: all in flight finish with 200, new work is refused, the process exits."""
 
 from __future__ import annotations
 

@@ -29,7 +29,10 @@ class Azurite:
         """A fresh container; its az:// URL."""
         from azure.storage.blob import BlobServiceClient
 
-        conn = f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={KEY};BlobEndpoint={self.endpoint};"
+        conn = (
+            f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={KEY};"
+            f"BlobEndpoint={self.endpoint};"
+        )
         BlobServiceClient.from_connection_string(conn).create_container(name)
         return f"az://{name}"
 

@@ -1,4 +1,4 @@
-"""The jobs API of both services: every generation is a job, kept, followed, fetched, re-run, deleted."""
+"""Both services' jobs API: every generation is a job, kept, followed, fetched, re-run, deleted."""
 
 from __future__ import annotations
 
@@ -289,8 +289,9 @@ async def test_retention_sweeps_old_jobs_oldest_first_and_stops_at_young_ones(tm
     made = {}
     for age_days in (40, 3, 0.5):
         job_id = str(ULID.from_timestamp(now - age_days * 86400))
-        job = Job(id=job_id, service="goods", owner="anonymous", engine="local", model="m", params={},
-                  inputs=[], replica="r", created_at=now, deadline_at=now, status="succeeded")  # fmt: skip
+        job = Job(id=job_id, service="goods", owner="anonymous", engine="local", model="m",
+                  params={}, inputs=[], replica="r", created_at=now, deadline_at=now,
+                  status="succeeded")  # fmt: skip
         await repo.create(job, {})
         await repo.finished(job)
         made[age_days] = job_id

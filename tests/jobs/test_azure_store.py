@@ -48,7 +48,8 @@ async def test_newest_first_pages_on_azure(azurite):
     ids = []
     for _ in range(5):
         job = Job(id=new_job_id(), service="goods", owner="anonymous", engine="local", model="m",
-                  params={}, inputs=[], replica="r", created_at=time.time(), deadline_at=time.time())  # fmt: skip
+                  params={}, inputs=[], replica="r",
+                  created_at=time.time(), deadline_at=time.time())  # fmt: skip
         await repo.create(job, {})
         ids.append(job.id)
     first, cursor = await repo.page(None, limit=3, cursor=None)

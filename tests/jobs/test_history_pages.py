@@ -20,8 +20,9 @@ _names = itertools.count()
 
 def job_at(created: float, owner: str) -> Job:
     job_id = str(ULID.from_timestamp(created))
-    return Job(id=job_id, service="goods", owner=owner, engine="local", model="m", params={}, inputs=[],
-               replica="r", created_at=created, deadline_at=created, status="succeeded")  # fmt: skip
+    return Job(id=job_id, service="goods", owner=owner, engine="local", model="m", params={},
+               inputs=[], replica="r", created_at=created, deadline_at=created,
+               status="succeeded")  # fmt: skip
 
 
 @pytest.fixture(params=["disk", "azure"])
@@ -59,7 +60,8 @@ async def test_pages_cross_day_folders_in_order_and_end_exactly(repo):
     kims = [i for i in newest_first if next(j for j in jobs if j.id == i).owner == "kim@studio"]
     assert [i for page in await walk(repo, "kim@studio", limit=3) for i in page] == kims
 
-    # A page that ends exactly at a day's end still says there is more, and the next starts the next day.
+    # A page that ends exactly at a day's end still says there is more, and the next starts
+    # the next day.
     first, cursor = await repo.page(None, limit=3, cursor=None)
     assert [j.id for j in first] == newest_first[:3] and cursor is not None
     after, _ = await repo.page(None, limit=3, cursor=cursor)

@@ -1,4 +1,4 @@
-"""Two service processes on one store: any replica answers for any job, and none is lost with its replica."""
+"""Two service processes on one store: any answers for any job, none is lost with its replica."""
 
 from __future__ import annotations
 

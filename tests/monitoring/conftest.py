@@ -13,14 +13,17 @@ RULES_FILE = MONITORING / "prometheus-rules.yaml"
 
 
 def prometheus_tool(name: str) -> str:
-    """Path of promtool/prometheus (Debian's `prometheus` package). Missing: skip locally, fail in CI."""
+    """Path of promtool/prometheus (Debian's `prometheus` package).
+
+    Missing: skip locally, fail in CI.
+    """
     found = shutil.which(name) or (
         f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None
     )
     if found is None:
         message = (
-            f"`{name}` not found: install Debian's prometheus package (apt-get install -y prometheus), "
-            "as .ci/run does"
+            f"`{name}` not found: install Debian's prometheus package "
+            "(apt-get install -y prometheus), as .ci/run does"
         )
         if os.environ.get("CI"):
             pytest.fail(message)

@@ -423,7 +423,8 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         expected = {
             "service:generation_success_ratio:rate15m": SUCCESS_RATIO,
             "service:generation_error_ratio:rate15m": ERROR_RATIO,
-            "service:generation_timeout_ratio:rate15m": ERROR_RATIO,  # here every server error is a timeout
+            # here every server error is a timeout
+            "service:generation_timeout_ratio:rate15m": ERROR_RATIO,
             "service:generation_duration_seconds:avg30m": {
                 "goods": app_mean(goods_app),
                 "ppl": app_mean(ppl_app),
@@ -490,7 +491,8 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
             lambda v: v.keys() == {"goods", "ppl"} and v["goods"] >= 1 and v["ppl"] == 0,
         )
         prom.wait(
-            "the recorded spend rate",  # rate() needs two scrapes of a counter born at the first spend
+            # rate() needs two scrapes of a counter born at the first spend
+            "the recorded spend rate",
             lambda: prom.by_service("service:generation_spend_usd_per_hour:rate1h"),
             lambda v: v.keys() == {"goods", "ppl"} and min(v.values()) >= 0,
         )
@@ -588,7 +590,8 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         assert 0 < max(put_p95.values()) < 2, (
             put_p95
         )  # a local directory: far below WebtoonJobStoreSlow
-        # The store never failed: the error series (primed at 0) stayed at 0, no STORE_UNAVAILABLE answer.
+        # The store never failed: the error series (primed at 0) stayed at 0, no
+        # STORE_UNAVAILABLE answer.
         assert prom.query("job_store_errors_total > 0") == []
         assert len(prom.query("job_store_errors_total")) == 8  # 2 services x get, put, delete, list
         for app in (goods_app, ppl_app):
@@ -623,7 +626,8 @@ def test_prometheus_scrapes_both_services_and_the_rules_see_the_traffic(
         for name, values in returned.items():
             assert values == pytest.approx(want.get(name, {}), rel=1e-9), name
 
-        # 6. Prometheus' own view: every rule evaluates cleanly, and exactly those alerts are pending.
+        # 6. Prometheus' own view: every rule evaluates cleanly, and exactly those alerts are
+        # pending.
         def rule_health() -> list[tuple[str, str, str]]:
             groups = prom.api("rules")["groups"]
             return [

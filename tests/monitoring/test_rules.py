@@ -1,5 +1,6 @@
 """k8s/monitoring/: the rules pass promtool and their unit tests, match the app's metrics and the
-runbook, and the Operator manifests (ServiceMonitor, PrometheusRule) agree with k8s/ and the rules."""
+runbook, and the Operator manifests (ServiceMonitor, PrometheusRule) agree with k8s/ and the
+rules."""
 
 from __future__ import annotations
 
@@ -150,7 +151,8 @@ def test_every_metric_of_ours_in_the_rules_is_exported_by_the_app(rules):
 
 def test_the_app_exports_the_spend_and_refusal_metrics_the_rules_expect():
     metrics = ServiceMetrics("ppl")
-    # prometheus_client has no public view of a labelled metric's label names before its first child.
+    # prometheus_client has no public view of a labelled metric's label names before its first
+    # child.
     collectors = metrics.registry._names_to_collectors  # noqa: SLF001
     types = {family.name: family.type for family in metrics.registry.collect()}
     for name, (kind, labels) in SPEND_METRICS.items():
@@ -193,7 +195,8 @@ def test_rare_event_windows_count_series_born_inside_them(recording_rules):
     for record, (counter, window, seconds) in BORN_IN_WINDOW.items():
         expr = " ".join(recording_rules[record].split())
         assert f"increase({counter}_total{{" in expr and f"}}[{window}])" in expr, record
-        born = rf"{counter}_total\{{[^}}]*\}} and {counter}_created\{{[^}}]*\}} > time\(\) - {seconds} ?\)"
+        labels = r"\{[^}]*\}"
+        born = rf"{counter}_total{labels} and {counter}_created{labels} > time\(\) - {seconds} ?\)"
         assert re.search(born + r" or increase\(", expr), record
 
 
@@ -211,7 +214,7 @@ def test_policy_refusals_are_left_out_of_the_request_counts_and_ratios(rules):
 
 
 def test_every_budget_alert_needs_a_budget(recording_rules, alert_rules):
-    """No budget configured (DAILY_BUDGET_USD unset: the gauge is 0): the budget series are absent."""
+    """No budget (DAILY_BUDGET_USD unset: the gauge is 0): the budget series are absent."""
     for record in (
         "service:generation_budget_spent:ratio",
         "service:generation_budget_exhaustion_hours:rate1h",
@@ -374,8 +377,8 @@ def test_takeovers_are_p4_unless_one_failed_then_p3(alert_rules):
 
 
 def test_a_store_outage_pages_once(alert_rules):
-    """STORE_UNAVAILABLE answers are the P1's: the P2 ratio alerts judge the rest, the deployment alert
-    steps aside while the store fails (its pods are not Ready because of it)."""
+    """STORE_UNAVAILABLE answers are the P1's: the P2 ratio alerts judge the rest, the deployment
+    alert steps aside while the store fails (its pods are not Ready because of it)."""
     by_name = {r["alert"]: " ".join(r["expr"].split()) for r in alert_rules}
     share = "service:generation_store_unavailable_ratio:rate15m"
     assert (
@@ -510,7 +513,8 @@ def test_prometheus_rule_spec_is_the_rules_file():
     assert rule["apiVersion"] == "monitoring.coreos.com/v1"
     assert rule["kind"] == "PrometheusRule"
     assert rule["spec"] == yaml.safe_load(RULES_FILE.read_text()), (
-        "k8s/monitoring/prometheus-rule.yaml is out of date; regenerate it with the command in its header"
+        "k8s/monitoring/prometheus-rule.yaml is out of date; "
+        "regenerate it with the command in its header"
     )
 
 
@@ -538,7 +542,7 @@ def test_monitoring_kustomization_renders(rendered):
 
 
 def manifest(stem: str) -> Path:
-    """k8s/base/<stem>.yaml (the base the overlays build on), or k8s/<stem>.yaml before that layout."""
+    """k8s/base/<stem>.yaml (the overlays' base), or k8s/<stem>.yaml before that layout."""
     for path in (ROOT / "k8s" / "base" / f"{stem}.yaml", ROOT / "k8s" / f"{stem}.yaml"):
         if path.exists():
             return path
@@ -582,8 +586,8 @@ def test_service_monitor_selects_the_backend_service(rendered, key):
 
 
 def test_plain_prometheus_config_is_valid(promtool: str, tmp_path: Path):
-    """promtool check config on prometheus.yml with kubernetes_sd_configs swapped for static targets:
-    Debian's Prometheus is built without Kubernetes service discovery."""
+    """promtool check config on prometheus.yml with kubernetes_sd_configs swapped for static
+    targets: Debian's Prometheus is built without Kubernetes service discovery."""
     config = yaml.safe_load((MONITORING / "prometheus.yml").read_text())
     assert config["rule_files"] == ["prometheus-rules.yaml"]
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}

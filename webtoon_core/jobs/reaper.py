@@ -1,4 +1,4 @@
-"""What every replica does in the background: take over orphaned jobs, sweep old ones, watch the store.
+"""Every replica's background work: take over orphaned jobs, sweep old ones, watch the store.
 
 Take-over: a queued or running job whose heartbeat is older than
 ``JOB_STALE_AFTER_S`` lost its replica (OOMKill, node drain, ``kill -9``).

@@ -145,7 +145,7 @@ class JobRepository:
         return await self.store.put(self._job(job_id, f"lease/{attempt}"), b"", create_only=True)
 
     async def taken_over(self, job_id: str, resumes: int) -> bool:
-        """Whether another replica took the job over after take-over ``resumes`` (the one we hold)."""
+        """Whether another replica took the job over after take-over ``resumes`` (ours)."""
         return await self._exists(self._job(job_id, f"lease/{resumes + 1}"))
 
     async def put_spend(self, day: str, replica: str, usd: float) -> None:
@@ -185,7 +185,10 @@ class JobRepository:
     async def page(
         self, owner: str | None, *, limit: int, cursor: str | None, batch: str | None = None
     ) -> tuple[list[Job], str | None]:
-        """Up to ``limit`` jobs newest first (one batch's, one owner's, or everyone's), and the next cursor."""
+        """Up to ``limit`` jobs newest first, and the next cursor.
+
+        The jobs are one batch's, one owner's, or everyone's.
+        """
         if batch is not None:
             prefix = self._key(f"index/batch/{owner_key(batch)}/")
         else:

@@ -102,7 +102,7 @@ def job_routes() -> APIRouter:
 
     @router.post("/jobs/{job_id}/cancel")
     async def cancel_job(request: Request, job_id: str) -> JSONResponse:
-        """Cancel a queued or running job (from any replica). A job that has ended stays as it is."""
+        """Cancel a queued or running job, from any replica. A job that has ended stays as it is."""
         run = runner(request)
         refuse_cross_site(request.headers, run.settings.cors_origins)
         job = await run.jobs.cancel(job_id, run.identity(request))
