@@ -141,7 +141,7 @@ class Reaper:
         """Delete jobs past ``JOB_RETENTION_DAYS``, oldest first; how many were deleted."""
         cutoff = time.time() - self.settings.job_retention_days * 86400
         deleted = 0
-        for job_id in await self.jobs.repo.oldest_ids():
+        async for job_id in self.jobs.repo.oldest_ids():
             try:
                 born = created_at_of(job_id)
             except ValueError:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from pydantic import ValidationError
 
@@ -227,10 +227,11 @@ class JobRepository:
         prefix = self._key("active/")
         return [key.removeprefix(prefix) async for key in self.store.keys(prefix)]
 
-    async def oldest_ids(self) -> list[str]:
-        """Every job id, oldest first."""
+    async def oldest_ids(self) -> AsyncIterator[str]:
+        """Every job id, oldest first, listed as the caller goes (the sweep stops early)."""
         prefix = self._key("expiry/")
-        return [key.removeprefix(prefix) async for key in self.store.keys(prefix)]
+        async for key in self.store.keys(prefix):
+            yield key.removeprefix(prefix)
 
     # --- the end ------------------------------------------------------------------------
 
