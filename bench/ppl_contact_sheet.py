@@ -1,6 +1,7 @@
 """Contact sheets of the local PPL compositor over the fixed test cast, for people to look at.
 
-    .venv/bin/python -m bench.ppl_contact_sheet OUT_DIR [--size 320] [--sheets cast,placements,ratios]
+    .venv/bin/python -m bench.ppl_contact_sheet OUT_DIR [--size 320] \
+        [--sheets cast,placements,ratios]
 
 Writes PNGs into ``OUT_DIR`` (made if missing; never into the repository unless
 you point it there - the sheets are not to be committed):
@@ -13,8 +14,9 @@ you point it there - the sheets are not to be committed):
 * ``ratios.png``: all 14 aspect ratios (columns) for a few placements and two
   seeds (rows), one character and product per row.
 
-Each cell is labelled (in ASCII: "/ko" marks the Korean prompt) with what was asked and what the layout reports
-(placement, framing, the product's share of the frame, the body it covers).
+Each cell is labelled (in ASCII: "/ko" marks the Korean prompt) with what was
+asked and what the layout reports (placement, framing, the product's share of
+the frame, the body it covers).
 Prints the number of cells and the time per shot.
 """
 
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from ppl_backend.local_compositor import ProductShot, render_product_shot
+from ppl_backend.compositor import ProductShot, render_product_shot
 from tests.ppl.ppl_cast import CHARACTERS, PRODUCTS, Character, Product
 
 RATIOS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ppl_backend.local_compositor import compose_product_shot
+from ppl_backend.compositor import compose_product_shot
 from ppl_backend.params import PplParams
 from webtoon_core.images import PreparedImage, encode_image
 

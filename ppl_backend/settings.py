@@ -20,7 +20,8 @@ class PplSettings(CommonSettings):
     # Replicate's account limit for every call but creates is 3000/min, shared by all
     # replicas. Each pod polls each prediction every 2 s and never makes more than
     # REPLICATE_API_CALLS_PER_MIN such calls: 3 pods x 900 = 2700/min at worst, the
-    # rest left for the dashboard and other tools (arithmetic in docs/architecture-decision-record.md).
+    # rest left for the dashboard and other tools (the arithmetic: ADR-017 in
+    # docs/architecture-decision-record.md).
     replicate_poll_interval_s: float = Field(2.0, gt=0, le=30)
     replicate_api_calls_per_min: int = Field(900, ge=10, le=3000)
     # Creates have their own account limit, 600/min: a third per pod.

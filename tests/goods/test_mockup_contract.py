@@ -117,7 +117,7 @@ ENGINE_MODULES = sorted(
     [
         *(ROOT / "goods_backend" / "mockup_renderer").glob("*.py"),
         ROOT / "goods_backend" / "local_engine.py",
-        ROOT / "ppl_backend" / "local_compositor.py",
+        *(ROOT / "ppl_backend" / "compositor").glob("*.py"),
         ROOT / "ppl_backend" / "local_engine.py",
         ROOT / "webtoon_core" / "compositing.py",
     ]

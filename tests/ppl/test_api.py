@@ -147,13 +147,13 @@ def test_metrics_count_outcomes(local_client: TestClient):
         in text
     )
     assert (
-        'generation_requests_total{engine="local",outcome="VALIDATION_ERROR",service="ppl",status="422"} 1.0'
-        in text
+        'generation_requests_total{engine="local",outcome="VALIDATION_ERROR",service="ppl",'
+        'status="422"} 1.0' in text
     )
     assert 'generations_in_flight{service="ppl"} 0.0' in text
     assert (
-        'generation_duration_seconds_bucket{engine="local",le="90.0",outcome="ok",service="ppl"} 1.0'
-        in text
+        'generation_duration_seconds_bucket{engine="local",le="90.0",outcome="ok",'
+        'service="ppl"} 1.0' in text
     )
     assert 'generation_overhead_seconds_count{engine="local",service="ppl"} 1.0' in text
     assert 'engine_ready{engine="local",service="ppl"} 1.0' in text

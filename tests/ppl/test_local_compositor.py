@@ -1,4 +1,4 @@
-"""Tests for the local PPL engine (``ppl_backend.local_compositor``).
+"""Tests for the local PPL engine (``ppl_backend.compositor``).
 
 Inputs are synthetic: a flat-coloured figure on a plain light sheet and a pure
 red bottle on white, so every colour in the output can be attributed to its source.
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ppl_backend.local_compositor import compose_product_shot
+from ppl_backend.compositor import compose_product_shot
 
 SHIRT = (40, 90, 200)
 PANTS = (60, 60, 80)

@@ -19,8 +19,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ppl_backend import local_compositor, local_engine
-from ppl_backend.local_compositor import PLACEMENTS, STAGE, WORN, compose_product_shot
+from ppl_backend import local_engine
+from ppl_backend.compositor import PLACEMENTS, STAGE, WORN, compose_product_shot
+from ppl_backend.compositor import render as compositor_render
 from ppl_backend.params import PplParams
 from webtoon_core import compositing
 from webtoon_core.compositing import rotate_rgba, scale_rgba, subject_bbox
@@ -85,7 +86,7 @@ def test_the_service_uses_the_flag_recorded_at_normalisation(
     def asked_again(image: Image.Image) -> bool:
         raise AssertionError("transparency is answered once, when the upload is normalised")
 
-    monkeypatch.setattr(local_compositor, "has_real_transparency", asked_again)
+    monkeypatch.setattr(compositor_render, "has_real_transparency", asked_again)
     character = prepare_upload(png(figure(0)), field="input_image_1", limits=LIMITS)
     product = prepare_upload(png(box()), field="input_image_2", limits=LIMITS)
     assert character.has_alpha and not product.has_alpha

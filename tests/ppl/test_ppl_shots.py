@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ppl_backend.local_compositor import (
+from ppl_backend.compositor import (
     BODY_COVER_LIMIT,
     PLACEMENTS,
     PRODUCT_SHARE,

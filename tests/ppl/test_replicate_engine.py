@@ -230,7 +230,8 @@ def test_rate_limited_create_is_retried_inside_the_deadline(replicate_client, lo
 @pytest.mark.parametrize(
     "error_text",
     [
-        "E005: The input or output was flagged as sensitive. Please try again with different inputs.",
+        "E005: The input or output was flagged as sensitive. "
+        "Please try again with different inputs.",
         "Prediction failed: NSFW content detected",
     ],
 )
