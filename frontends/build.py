@@ -7,8 +7,14 @@ and what ``make run`` serves from the backends)::
     DIR/goods-gen/index.html    DIR/goods-gen/assets/...
 
 Assets get content-hashed names, so they can be cached for a year as
-immutable while ``index.html`` is revalidated.  The form's choices come from
-the backends' own parameter modules: defined once.
+immutable while ``index.html`` is revalidated.  Every value the services also
+know is read from them, never typed again here: each page's path, API base and
+download file name from its ``SPEC``, the form's choices (seed maximum, goods
+catalogue, file fields) from its parameter module, and the upload and time
+limits from the settings' defaults (the page refreshes the limits from
+``GET {api_base}/info``).  Importing this module reads no environment and
+writes nothing: settings are taken as declared (``model_construct``), and the
+service modules build no app when imported.
 
 The scripts under ``static/js/`` are ES modules, served as they are (no bundler).
 Their relative import specifiers are rewritten to the imported files' hashed
@@ -28,40 +34,83 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from goods_backend import params as goods_params
-from ppl_backend import params as ppl_params
+from frontends.samples import SAMPLES, Sample
+from goods_backend.main import SPEC as GOODS_SPEC
+from goods_backend.settings import GoodsSettings
+from ppl_backend.main import SPEC as PPL_SPEC
+from ppl_backend.settings import PplSettings
 from webtoon_core.settings import CommonSettings
+from webtoon_core.spec import ServiceSpec
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 MODULES = STATIC / "js"  # every .js under it is an ES module (vendor/ holds classic scripts)
 DEFAULT_OUT = HERE / "dist"
-CLIENT_TIMEOUT_S = 180  # the page gives up after 3 minutes (the backend after 2)
+DEFAULT_SEED = 11  # the form's seed before anyone types one (a page choice, not a service one)
+SET_MAX = 6  # how many goods kinds one set may hold (the page runs three at a time)
 
 
 @dataclass(frozen=True)
 class Page:
-    slug: str  # URL path segment and output folder
-    page: str
+    """One generator page: what is the page's own, and the service it talks to."""
+
     template: str
     title: str
-    api_base: str
+    nav_label: str  # the header tab and footer link
     expected_wait_s: int  # the runbook's averages: PPL ~90 s, goods ~60 s
-    download_stem: str
-    choices: dict[str, Any]
+    spec: ServiceSpec[Any, Any]
+    settings: CommonSettings  # the service's declared defaults (no environment read)
+
+    @property
+    def slug(self) -> str:
+        """URL path segment and output folder: ``ppl-gen``."""
+        return self.spec.page_path.strip("/")
+
+    @property
+    def page(self) -> str:
+        return self.spec.key
+
+    def choices(self) -> dict[str, Any]:
+        return self.spec.choices(self.settings)
+
+    def config(self) -> dict[str, Any]:
+        """The page config (``#page-config``): the service's values, read, not retyped."""
+        settings = self.settings
+        choices = self.choices()
+        return {
+            "page": self.page,
+            "api_base": self.spec.api_prefix,
+            "expected_wait_s": self.expected_wait_s,
+            # The page waits for the whole request: the upload (the service drops it after
+            # UPLOAD_TIMEOUT_S) and then the generation (GENERATION_TIMEOUT_S): 60 + 120 s.
+            "client_timeout_s": round(settings.upload_timeout_s + settings.generation_timeout_s),
+            "upload_timeout_s": settings.upload_timeout_s,
+            "download_stem": self.spec.download_stem,
+            # Build-time defaults; the page refreshes them from GET {api_base}/info.
+            "max_upload_mb": settings.max_upload_mb,
+            "max_image_side": settings.max_image_side,
+            "default_seed": DEFAULT_SEED,
+            "max_seed": choices["seed"]["max"],
+            "set_max": SET_MAX,
+        }
+
+
+def declared_defaults(settings: type[CommonSettings]) -> CommonSettings:
+    """A service's settings as declared in its class: no environment, no validation."""
+    return settings.model_construct()
 
 
 PAGES = (
-    Page("ppl-gen", "ppl", "ppl.html.j2", "PPL 이미지 생성기", "/api/ppl-gen", 90,
-         "generated-ppl-image", ppl_params.choices(None)),
-    Page("goods-gen", "goods", "goods.html.j2", "굿즈 디자인 생성기", "/api/goods-gen", 60,
-         "generated-goods", goods_params.choices(None)),
+    Page("ppl.html.j2", "PPL 이미지 생성기", "PPL 생성", 90, PPL_SPEC,
+         declared_defaults(PplSettings)),
+    Page("goods.html.j2", "굿즈 디자인 생성기", "굿즈 시안", 60, GOODS_SPEC,
+         declared_defaults(GoodsSettings)),
 )  # fmt: skip
 
 
 def hashed_name(path: Path, data: bytes | None = None) -> str:
-    """``app.css`` -> ``app.<first 10 hex of sha256>.css``, of ``data`` when given (else the file's)."""
+    """``app.css`` -> ``app.<first 10 hex of sha256>.css``, of ``data`` (else the file's)."""
     digest = hashlib.sha256(path.read_bytes() if data is None else data).hexdigest()[:10]
     return f"{path.stem}.{digest}{path.suffix}"
 
@@ -74,7 +123,8 @@ class BuildError(Exception):
 #   import { a, b } from "./x.js";   import * as x from '../x.js';   import "./x.js";
 #   export { a } from "./x.js";      export * from "./x.js";
 IMPORT = re.compile(
-    r"""^(?P<head>[ \t]*(?:import[ \t]*(?:[\w$*{},\s]+?\bfrom[ \t]*)?|export[ \t]*[\w$*{},\s]+?\bfrom[ \t]*))"""
+    r"""^(?P<head>[ \t]*(?:import[ \t]*(?:[\w$*{},\s]+?\bfrom[ \t]*)?"""
+    r"""|export[ \t]*[\w$*{},\s]+?\bfrom[ \t]*))"""
     r"""(?P<quote>["'])(?P<specifier>[^"'\n]+)(?P=quote)""",
     re.MULTILINE,
 )
@@ -88,7 +138,7 @@ def _label(path: Path) -> str:
 
 
 def resolve_import(source: Path, specifier: str) -> Path:
-    """The file a relative specifier names, which must be a static file (browsers add no extension)."""
+    """The file a relative specifier names: a static file (browsers add no extension)."""
     if not specifier.startswith(("./", "../")):
         raise BuildError(
             f"{_label(source)}: import {specifier!r} is not a relative path to a static file"
@@ -153,7 +203,7 @@ class Assets:
         return f"assets/{self.names[source]}"
 
     def module_imports(self, path: str) -> list[str]:
-        """Every module ``path`` imports, directly or not, once each in import order (modulepreload)."""
+        """Every module ``path`` imports, directly or not, once each in order (modulepreload)."""
         seen: list[Path] = []
 
         def walk(module: Path) -> None:
@@ -172,28 +222,43 @@ def render_page(env: Environment, page: Page, out: Path) -> Path:
     if target.exists():
         shutil.rmtree(target)
     assets = Assets(target)
-
-    config = {
-        "page": page.page,
-        "api_base": page.api_base,
-        "expected_wait_s": page.expected_wait_s,
-        "client_timeout_s": CLIENT_TIMEOUT_S,
-        "download_stem": page.download_stem,
-        # Build-time defaults; the page refreshes them from GET {api_base}/info.
-        "max_upload_mb": CommonSettings.model_fields["max_upload_mb"].default,
-        "max_image_side": CommonSettings.model_fields["max_image_side"].default,
-        "default_seed": 11,
-    }
     html = env.get_template(page.template).render(
         asset=assets.url,
         module_imports=assets.module_imports,
         page=page.page,
         title=page.title,
-        config=config,
-        choices=page.choices,
+        config=page.config(),
+        choices=page.choices(),
+        # The header tabs and footer links: every page's own path, from its service.
+        nav=[(f"{p.spec.page_path}/", p.nav_label, p.page, p.title) for p in PAGES],
+        samples=samples_for(page, assets),
     )
     (target / "index.html").write_text(html, encoding="utf-8")
+    # nginx's answer for a path it has nothing for (error_page 404): linked from the site root.
+    not_found = env.get_template("not-found.html.j2").render(
+        asset=assets.url, root=f"{page.spec.page_path}/", title=page.title
+    )
+    (target / "not-found.html").write_text(not_found, encoding="utf-8")
     return target
+
+
+def samples_for(page: Page, assets: Assets) -> dict[str, list[dict[str, str]]]:
+    """The sample pictures a page offers, by upload slot (``character``, ``product``)."""
+    slots = ("character", "product") if page.page == "ppl" else ("character",)
+    found: dict[str, list[dict[str, str]]] = {slot: [] for slot in slots}
+    for sample in SAMPLES:
+        if sample.slot in found:
+            found[sample.slot].append(_sample_entry(sample, assets))
+    return found
+
+
+def _sample_entry(sample: Sample, assets: Assets) -> dict[str, str]:
+    return {
+        "id": sample.name,
+        "label": sample.label,
+        "src": assets.url(f"samples/{sample.file}"),
+        "file": sample.file,
+    }
 
 
 def build(out: Path = DEFAULT_OUT) -> list[Path]:

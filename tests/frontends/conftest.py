@@ -1,4 +1,9 @@
-"""Real parts for the page tests: built files, backends on local engines, nginx, Chromium."""
+"""Real parts for the page tests: built files, backends on local engines, nginx, Chromium.
+
+The pages run the two ways the product runs them: each backend serving its own page with
+the other generator's path sent to the other port (``backends``, as ``make run``), and the
+frontend nginx per page in front of its backend (``nginx``). ``served`` gives a test both.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,9 @@ from ppl_backend.settings import PplSettings
 from tests.support import ServerThread, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+PAGES = ("ppl-gen", "goods-gen")
+# axe-core, installed by `make test` from .tools/package.json (the pages' accessibility checks).
+AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 NGINX_DIR = ROOT / "frontends" / "nginx"
 # What the frontend image copies from NGINX_DIR (frontends/Dockerfile).
 NGINX_FILES = ("entrypoint.sh", "page.conf.template", "security-headers.conf")
@@ -87,12 +95,35 @@ def dist() -> Iterator[Path]:
     shutil.rmtree(out, ignore_errors=True)
 
 
+def other(page: str) -> str:
+    """The other generator's page slug."""
+    return PAGES[1 - PAGES.index(page)]
+
+
 @pytest.fixture(scope="session")
 def backends(dist: Path) -> Iterator[dict[str, ServerThread]]:
-    """Both backends on their local engines, each also serving its built page."""
-    ppl = create_ppl(PplSettings(ppl_engine="local", frontend_dir=dist / "ppl-gen"))
-    goods = create_goods(GoodsSettings(goods_engine="local", frontend_dir=dist / "goods-gen"))
-    with ServerThread(ppl) as ppl_server, ServerThread(goods) as goods_server:
+    """Both backends on their local engines, each serving its built page, as ``make run`` runs
+    them: each sends the other generator's path to the other's port (SIBLING_PAGE_URL)."""
+    ports = {page: free_port() for page in PAGES}
+    sibling = {page: f"http://127.0.0.1:{ports[other(page)]}/{other(page)}/" for page in PAGES}
+    ppl = create_ppl(
+        PplSettings(
+            ppl_engine="local",
+            frontend_dir=dist / "ppl-gen",
+            sibling_page_url=sibling["ppl-gen"],
+        )
+    )
+    goods = create_goods(
+        GoodsSettings(
+            goods_engine="local",
+            frontend_dir=dist / "goods-gen",
+            sibling_page_url=sibling["goods-gen"],
+        )
+    )
+    with (
+        ServerThread(ppl, port=ports["ppl-gen"]) as ppl_server,
+        ServerThread(goods, port=ports["goods-gen"]) as goods_server,
+    ):
         yield {"ppl-gen": ppl_server, "goods-gen": goods_server}
 
 
@@ -103,9 +134,14 @@ class Nginx:
     """
 
     def __init__(
-        self, page: str, backend_port: int, dist: Path, env: dict[str, str] | None = None
+        self,
+        page: str,
+        backend_port: int,
+        dist: Path,
+        env: dict[str, str] | None = None,
+        port: int | None = None,
     ) -> None:
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.tmp = world_readable_tmpdir("webtoon-nginx-")
         self.conf = nginx_conf_copy(NGINX_DIR)
@@ -161,9 +197,21 @@ class Nginx:
 
 @pytest.fixture(scope="session")
 def nginx(dist: Path, backends: dict[str, ServerThread]) -> Iterator[dict[str, Nginx]]:
+    """One frontend nginx per page in front of its backend. Each reaches the other page's
+    nginx through SIBLING_PAGE_URL (no ingress here to route the other generator's path)."""
     require("nginx")
     require("envsubst")
-    servers = {page: Nginx(page, backends[page].port, dist) for page in ("ppl-gen", "goods-gen")}
+    ports = {page: free_port() for page in PAGES}
+    servers = {
+        page: Nginx(
+            page,
+            backends[page].port,
+            dist,
+            env={"SIBLING_PAGE_URL": f"http://127.0.0.1:{ports[other(page)]}/{other(page)}/"},
+            port=ports[page],
+        )
+        for page in PAGES
+    }
     try:
         for server in servers.values():
             server.wait_ready()
@@ -184,3 +232,30 @@ def browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture(params=["make-run", "nginx"])
+def served(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Each page's base URL, the way the product runs: backends serving their own pages
+    (``make run``), then behind the frontend nginx."""
+    if request.param == "nginx":
+        return {page: server.url for page, server in request.getfixturevalue("nginx").items()}
+    return {page: server.url for page, server in request.getfixturevalue("backends").items()}
+
+
+def axe_violations(page: object) -> list[dict[str, object]]:
+    """axe-core's violations on the page as it is now (the page's context must bypass CSP,
+    which would refuse the injected script). A missing axe-core fails: `make test` installs it."""
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is missing at {AXE}: run `make test` (npm ci --prefix .tools)")
+    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
+    found: list[dict[str, object]] = page.evaluate(  # type: ignore[attr-defined]
+        """async () => {
+          const result = await axe.run(document, { resultTypes: ["violations"] });
+          return result.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+          }));
+        }"""
+    )
+    return found

@@ -111,13 +111,6 @@ def test_goods_page_with_a_chosen_kind(nginx, page, files):
     assert page.problems == []
 
 
-def test_bad_file_gets_a_korean_error(nginx, page, files):
-    page.goto(nginx["ppl-gen"].url + "/ppl-gen/")
-    page.set_input_files("#character-input", str(files["not_an_image"]))
-    page.wait_for_selector("#error", state="visible")
-    assert "PNG 또는 JPEG" in page.inner_text("#error")
-
-
 def test_server_error_shows_message_and_request_id(nginx, page, files):
     page.goto(nginx["ppl-gen"].url + "/ppl-gen/")
     page.set_input_files("#character-input", str(files["character"]))

@@ -247,7 +247,8 @@ def test_a_reload_mid_generation_follows_the_same_job_to_its_result(staged_goods
 
     engines[0].after_progress.set()
     visible_image(page, "#result-image")
-    assert page.inner_text("#result-meta").startswith("완료")
+    # The goods kind is said with the result (the job's, not whatever the form shows later).
+    assert page.inner_text("#result-meta").startswith("머그컵 · 완료")
     assert page.inner_text("#result-meta").endswith("시드 11")
     assert page.get_attribute("#download", "download") == "generated-goods.png"
     listed = jobs_listed(server.url)
@@ -289,7 +290,7 @@ def test_a_link_to_a_finished_job_shows_its_result_and_an_unknown_one_says_so(go
     page.goto(f"{base}/goods-gen/?job={job_id}")
     visible_image(page, "#result-image")
     meta = page.inner_text("#result-meta")
-    assert meta.startswith("완료") and "시드 42" in meta
+    assert meta.startswith("스티커 · 완료") and "시드 42" in meta
     assert page.get_attribute("#download", "download") == "generated-goods.png"
     assert (
         page.is_checked('.goods-card__input[value="sticker"]') and page.input_value("#seed") == "42"

@@ -273,9 +273,16 @@ def test_ppl_stage_label_and_bar_follow_the_stream(staged_ppl, page, files):
     server, engines = staged_ppl
     open_ppl(page, server.url, files)
     page.evaluate(RECORD_TEXTS, "#progress-live")
-    with page.expect_response("**/api/ppl-gen/generate") as info:
+    with (
+        page.expect_response("**/api/ppl-gen/generate") as started,
+        page.expect_response("**/api/ppl-gen/jobs/*/events") as followed,
+    ):
         page.click("#generate")
-    assert info.value.headers["content-type"].startswith("text/event-stream")
+    # The upload is answered with the job as soon as it is read (202), then the job's own
+    # events drive the stages.
+    assert started.value.status == 202
+    assert started.value.request.headers["prefer"] == "respond-async"
+    assert followed.value.headers["content-type"].startswith("text/event-stream")
 
     # Held after the uploads were prepared.
     page.wait_for_function(
@@ -360,11 +367,11 @@ def test_cancel_during_the_stream_stops_the_server_side_wait(gated_goods, page, 
 
 
 def test_plain_image_answer_still_shows_the_result(nginx, page, files):
-    accept: list[str] = []
+    prefer: list[str] = []
     image = png_bytes((320, 240))
 
     def plain(route):
-        accept.append(route.request.headers.get("accept", ""))
+        prefer.append(route.request.headers.get("prefer", ""))
         route.fulfill(
             status=200, content_type="image/png", body=image, headers={"X-Request-ID": "plain-1"}
         )
@@ -373,7 +380,7 @@ def test_plain_image_answer_still_shows_the_result(nginx, page, files):
     open_ppl(page, nginx["ppl-gen"].url, files)
     page.click("#generate")
     visible_image(page, "#result-image")
-    assert "text/event-stream" in accept[0]  # it asked for events, and coped without them
+    assert prefer == ["respond-async"]  # it asked for a job, and coped with the image itself
     size = page.evaluate(
         "() => [document.querySelector('#result-image').naturalWidth, document.querySelector('#result-image').naturalHeight]"
     )
@@ -417,16 +424,17 @@ def test_proxy_html_error_page_gets_a_korean_message(nginx, page, files):
     assert "서버에서 이미지를 만들지 못했습니다 (HTTP 502)" in page.inner_text("#error")
 
 
-def test_without_the_accept_header_the_server_answers_bytes_and_the_page_copes(nginx, page, files):
+def test_without_the_prefer_header_the_server_answers_bytes_and_the_page_copes(nginx, page, files):
     def drop_accept(route):
-        headers = {k: v for k, v in route.request.headers.items() if k.lower() != "accept"}
+        dropped = ("accept", "prefer")
+        headers = {k: v for k, v in route.request.headers.items() if k.lower() not in dropped}
         route.continue_(headers=headers)
 
     page.route("**/api/ppl-gen/generate", drop_accept)
     open_ppl(page, nginx["ppl-gen"].url, files)
     with page.expect_response("**/api/ppl-gen/generate") as info:
         page.click("#generate")
-    assert info.value.headers["content-type"] == "image/png"  # the plain answer, not events
+    assert info.value.headers["content-type"] == "image/png"  # the plain answer, not a job
     visible_image(page, "#result-image")
     assert page.inner_text("#result-meta").startswith("완료")
     assert page.problems == []
@@ -508,13 +516,17 @@ def test_failed_kind_can_be_retried(nginx, page, files):
         body = route.request.post_data_buffer or b""
         if b'name="goods_type"\r\n\r\nmug\r\n' in body and not failed:
             failed.append("mug")
-            events = (
-                'event: accepted\ndata: {"request_id":"req-mug-1","engine":"local"}\n\n'
-                ": keep-alive\n\n"
-                'event: error\ndata: {"code":"CONTENT_MODERATED","message":"안전성 검사에서 차단되었습니다. 설정을 바꿔 다시 시도해 주세요.",'
-                '"request_id":"req-mug-1","status":422}\n\n'
+            # Refused before any job exists: the service's own JSON error.
+            error = {
+                "code": "CONTENT_MODERATED",
+                "message": "안전성 검사에서 차단되었습니다. 설정을 바꿔 다시 시도해 주세요.",
+                "request_id": "req-mug-1",
+            }
+            route.fulfill(
+                status=422,
+                content_type="application/json",
+                body=json.dumps({"error": error}, ensure_ascii=False).encode(),
             )
-            route.fulfill(status=200, content_type="text/event-stream", body=events.encode())
         else:
             route.continue_()
 
@@ -538,30 +550,6 @@ def test_failed_kind_can_be_retried(nginx, page, files):
     assert set(zip_names(info.value)) == {
         f"generated-goods-{k}.png" for k in ("tshirt", "mug", "sticker")
     }
-
-
-def test_a_seventh_kind_is_refused(nginx, page):
-    page.goto(nginx["goods-gen"].url + "/goods-gen/")
-    page.wait_for_selector('.goods-card[data-goods-type="mug"]')
-    page.click("label.switch")
-    kinds = [c.get_attribute("data-goods-type") for c in page.locator(".goods-card").all()]
-    assert len(kinds) >= 7
-    for kind in kinds[1:6]:  # the first is ticked already
-        page.click(f'.goods-card[data-goods-type="{kind}"]')
-    assert page.locator(".goods-card__input:checked").count() == 6
-    assert page.is_hidden("#kind-limit")
-    page.click(f'.goods-card[data-goods-type="{kinds[6]}"]')
-    assert not page.is_checked(f'.goods-card__input[value="{kinds[6]}"]')
-    assert page.locator(".goods-card__input:checked").count() == 6
-    page.wait_for_selector("#kind-limit", state="visible")
-    assert "최대 6개" in page.inner_text("#kind-limit")
-    assert page.get_attribute("#kind-limit", "role") == "alert"
-    assert page.inner_text("#generate") == "6개 한 번에 생성하기"
-    # Unticking one makes room again.
-    page.click(f'.goods-card[data-goods-type="{kinds[0]}"]')
-    page.click(f'.goods-card[data-goods-type="{kinds[6]}"]')
-    assert page.is_checked(f'.goods-card__input[value="{kinds[6]}"]')
-    assert page.is_hidden("#kind-limit")
 
 
 def test_set_mode_by_keyboard_and_back_to_one_kind(nginx, page):

@@ -119,7 +119,7 @@ def test_assets_are_hashed_local_and_present(dist: Path, page: str):
     assert any(r.endswith(".css") for r in local) and any(r.endswith(".js") for r in local)
     for ref in local:
         assert (dist / page / ref).is_file(), ref
-        assert re.fullmatch(r"assets/[\w-]+\.[0-9a-f]{10}\.(css|js|svg|png|ico)", ref), ref
+        assert re.fullmatch(r"assets/[\w-]+\.[0-9a-f]{10}\.(css|js|svg|png|jpg|ico)", ref), ref
     for ref in parser.refs:
         assert not ref.startswith(("http://", "https://", "//")), f"external reference {ref}"
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 
 import {
   IMAGE_MSG, MAX_PICK_BYTES, MAX_ROUNDS, MB, encodings, fitImage, formatBytes, hasTransparency, nextSide,
-  pickProblem, scaledSize, sniffType, uploadLimits,
+  pickFormat, pickProblem, scaledSize, sniffType, undecodable, uploadLimits,
 } from "../../frontends/static/js/core/image-rules.js";
 import { UserError } from "../../frontends/static/js/core/messages.js";
 
@@ -29,22 +29,54 @@ test("each further round draws 80% of the last size", () => {
   assert.equal(nextSide({ width: 300, height: 500 }), 400);
 });
 
-test("accepted: PNG and JPEG up to 20MB; anything else or larger is refused before reading", () => {
+test("refused before reading: larger than 20MB, or declared as something that is not an image", () => {
   assert.equal(pickProblem({ size: 1000, type: "image/png" }), "");
   assert.equal(pickProblem({ size: MAX_PICK_BYTES, type: "image/jpeg" }), "");
   assert.equal(pickProblem({ size: MAX_PICK_BYTES + 1, type: "image/png" }), IMAGE_MSG.tooBig);
-  for (const type of ["image/webp", "image/gif", "image/heic", "application/pdf", ""]) {
+  // Any picture the browser may decode is read: it is redrawn into PNG/JPEG anyway.
+  for (const type of ["image/webp", "image/gif", "image/heic", "image/avif", "image/bmp", "IMAGE/PNG", ""]) {
+    assert.equal(pickProblem({ size: 1000, type }), "", type);
+  }
+  for (const type of ["application/pdf", "text/plain", "video/mp4"]) {
     assert.equal(pickProblem({ size: 1000, type }), IMAGE_MSG.notImage, type);
   }
   assert.equal(MAX_PICK_BYTES, 20 * MB);
 });
 
+const ascii = (text) => Array.from(text, (c) => c.charCodeAt(0));
+const WEBP = [...ascii("RIFF"), 0x10, 0, 0, 0, ...ascii("WEBP")];
+const GIF = ascii("GIF89a");
+const HEIC = [0, 0, 0, 0x18, ...ascii("ftypheic")];
+const AVIF = [0, 0, 0, 0x1c, ...ascii("ftypavif")];
+
 test("the real format comes from the magic bytes, not the name or declared type", () => {
   assert.equal(sniffType(new Uint8Array(PNG)), "image/png");
   assert.equal(sniffType(new Uint8Array(JPEG)), "image/jpeg");
+  assert.equal(sniffType(new Uint8Array(WEBP)), "image/webp");
+  assert.equal(sniffType(new Uint8Array(GIF)), "image/gif");
+  assert.equal(sniffType(new Uint8Array(HEIC)), "image/heic");
+  assert.equal(sniffType(new Uint8Array(AVIF)), "image/avif");
   assert.equal(sniffType(new TextEncoder().encode("this is not an image")), "");
-  assert.equal(sniffType(new Uint8Array([0x52, 0x49, 0x46, 0x46])), ""); // RIFF (WebP)
+  assert.equal(sniffType(new Uint8Array([0x52, 0x49, 0x46, 0x46])), ""); // RIFF alone: a WAV too
   assert.equal(sniffType(new Uint8Array([])), "");
+});
+
+test("pickFormat: the bytes decide; text named .png is not an image; an unknown image type is tried", () => {
+  assert.deepEqual(pickFormat({ type: "image/png" }, new Uint8Array(WEBP)), { type: "image/webp" });
+  assert.deepEqual(pickFormat({ type: "" }, new Uint8Array(HEIC)), { type: "image/heic" });
+  const text = new TextEncoder().encode("notes notes ");
+  assert.deepEqual(pickFormat({ type: "image/png" }, text), { error: IMAGE_MSG.notImage });
+  assert.deepEqual(pickFormat({ type: "" }, text), { error: IMAGE_MSG.notImage });
+  assert.deepEqual(pickFormat({ type: "image/svg+xml" }, text), { type: "image/svg+xml" });
+});
+
+test("undecodable: HEIC/AVIF say which browser opens them, other formats are named", () => {
+  assert.equal(undecodable("image/heic"), IMAGE_MSG.heic);
+  assert.match(undecodable("image/avif"), /AVIF/);
+  assert.doesNotMatch(undecodable("image/avif"), /HEIC/);
+  assert.match(undecodable("image/webp"), /WebP 이미지를 열 수 없습니다/);
+  assert.equal(undecodable("image/png"), IMAGE_MSG.unreadable);
+  assert.equal(undecodable("image/svg+xml"), IMAGE_MSG.unreadable);
 });
 
 test("converted: a transparent PNG stays PNG, everything else becomes JPEG at falling quality", () => {
@@ -53,6 +85,8 @@ test("converted: a transparent PNG stays PNG, everything else becomes JPEG at fa
   assert.ok(jpeg.every((e) => e.type === "image/jpeg" && e.ext === "jpg"));
   assert.deepEqual(jpeg.map((e) => e.quality), [0.92, 0.85, 0.75, 0.6]);
   assert.deepEqual(encodings("image/jpeg", true), jpeg); // "transparent" means nothing for JPEG
+  assert.deepEqual(encodings("image/webp", true), [{ type: "image/png", ext: "png" }]);
+  assert.deepEqual(encodings("image/gif", false), jpeg);
 });
 
 test("transparency: any alpha below 255", () => {
@@ -115,7 +149,7 @@ test("fitImage: lower JPEG quality first, then a smaller size", async () => {
   assert.deepEqual(smaller.calls.filter((c) => c[0] === "draw"), [["draw", 1024, 768], ["draw", 819, 614]]);
 });
 
-test("fitImage: a transparent PNG is kept as PNG; transparency is only looked for in PNGs", async () => {
+test("fitImage: a transparent PNG or WebP is sent as PNG; transparency is not looked for in JPEGs", async () => {
   const png = fakeCanvas({ transparent: true });
   const result = await fitImage({ width: 500, height: 500, type: "image/png" }, LIMITS, png);
   assert.equal(result.ext, "png");
@@ -123,6 +157,8 @@ test("fitImage: a transparent PNG is kept as PNG; transparency is only looked fo
   const jpeg = fakeCanvas({ transparent: true });
   await fitImage({ width: 500, height: 500, type: "image/jpeg" }, LIMITS, jpeg);
   assert.ok(!jpeg.calls.some((c) => c[0] === "isTransparent"));
+  const webp = fakeCanvas({ transparent: true });
+  assert.equal((await fitImage({ width: 500, height: 500, type: "image/webp" }, LIMITS, webp)).ext, "png");
 });
 
 test("fitImage: refused with a Korean UserError after MAX_ROUNDS sizes that never fit", async () => {

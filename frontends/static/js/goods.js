@@ -4,12 +4,19 @@
  * submit starts a set (goods/set-view.js) instead of one image; the 인쇄용 파일 action next to
  * results of the kinds that have one (goods/print-dialog.js). Shared flow: ui/page.js. After a
  * reload the address's set (?set=) or job (?job=) is taken up again.
+ *
+ * A set holds at most SET_MAX kinds: once that many are ticked the others are marked
+ * unavailable (aria-disabled, dimmed), and a further tick is refused with the reason in the
+ * sticky bar's alert, on screen wherever the grid is scrolled. Leaving set mode after a set
+ * ran shows that set's result of the kind kept ticked (never an older single result).
  */
 import { goodsProblem } from "./core/validation.js";
 import { buildKindCard, newerCatalogue } from "./goods/catalogue.js";
 import { PrintDialog } from "./goods/print-dialog.js";
 import { SetView } from "./goods/set-view.js";
+import { ZoomDialog } from "./goods/zoom-dialog.js";
 import { $ } from "./ui/dom.js";
+import { formAlert } from "./ui/field-errors.js";
 import { formatUsd } from "./ui/options.js";
 import { startPage } from "./ui/page.js";
 import { createUploadZone } from "./ui/upload-zone.js";
@@ -19,12 +26,13 @@ const aspect = $("#aspect-ratio");
 const aspectHelp = $("#aspect-help");
 const modeSwitch = $("#set-mode");
 const kindStatus = $("#kind-status");
-const kindLimit = $("#kind-limit");
 const generateLabel = $("#generate-label");
 const prompt = $("#prompt");
 const printButton = $("#print-file");
 const SET_MAX = Number(modeSwitch.dataset.max) || 6;
+const LIMIT_MSG = `굿즈는 한 번에 최대 ${SET_MAX}개까지 고를 수 있습니다. 다른 굿즈를 먼저 해제해 주세요.`;
 let setMode = false;
+let limitShown = false;
 
 const kindInputs = () => Array.from(cards.querySelectorAll(".goods-card__input"));
 const checkedKinds = () => kindInputs().filter((input) => input.checked);
@@ -43,14 +51,25 @@ function syncAspectHelp() {
   }
 }
 
-function showLimit(text) {
-  kindLimit.textContent = text;
-  kindLimit.hidden = false;
+function showLimit() {
+  formAlert(LIMIT_MSG);
+  limitShown = true;
 }
 
 function hideLimit() {
-  kindLimit.hidden = true;
-  kindLimit.textContent = "";
+  if (limitShown) formAlert("");
+  limitShown = false;
+}
+
+/** With SET_MAX kinds ticked, the rest are unavailable (still focusable: a tick says why). */
+function syncAvailability() {
+  const full = setMode && checkedKinds().length >= SET_MAX;
+  for (const input of kindInputs()) {
+    const unavailable = full && !input.checked;
+    if (unavailable) input.setAttribute("aria-disabled", "true");
+    else input.removeAttribute("aria-disabled");
+    input.closest(".goods-card").classList.toggle("is-unavailable", unavailable);
+  }
 }
 
 /** The kind count (and a set's estimated cost), the button's label and the ratio help. */
@@ -60,16 +79,19 @@ function syncSelection() {
   if (setMode) {
     const price = Number(document.body.dataset.pricePerImage) || 0;
     const cost = price > 0 && count ? ` · 예상 비용 약 ${formatUsd(price * count)}` : "";
-    kindStatus.textContent = `${count}개 선택됨 · 최대 ${SET_MAX}개${cost}`;
+    const full = count >= SET_MAX ? " (더 고르려면 하나를 해제하세요)" : "";
+    kindStatus.textContent = `${count}개 선택됨 · 최대 ${SET_MAX}개${full}${cost}`;
     generateLabel.textContent = count ? `${count}개 한 번에 생성하기` : "한 번에 생성하기";
   } else {
     generateLabel.textContent = "이미지 생성하기";
   }
+  syncAvailability();
   syncAspectHelp();
 }
 
 /** Set mode turns the kind radios into checkboxes (same cards, same name) and back. */
 function applyMode(on) {
+  const leaving = setMode && !on;
   setMode = on;
   const inputs = kindInputs();
   const keep = checkedKind() || inputs[0];
@@ -81,6 +103,7 @@ function applyMode(on) {
   document.body.classList.toggle("is-set-mode", on);
   hideLimit();
   syncSelection();
+  if (leaving) showSetResultOfKind();
 }
 
 /** A ticked kind beyond SET_MAX is unticked again, with the reason. */
@@ -88,7 +111,7 @@ function onKindChange(event) {
   const input = event.target;
   if (setMode && input.checked && checkedKinds().length > SET_MAX) {
     input.checked = false;
-    showLimit(`굿즈는 한 번에 최대 ${SET_MAX}개까지 고를 수 있습니다. 다른 굿즈를 먼저 해제해 주세요.`);
+    showLimit();
   } else {
     hideLimit();
   }
@@ -113,7 +136,8 @@ async function refreshCatalogue(apiBase) {
 function validate() {
   const problem = goodsProblem({ setMode, kinds: checkedKinds().length, prompt: prompt.value, maxChars: prompt.maxLength });
   if (!problem) return null;
-  return { message: problem.message, focus: problem.field === "kinds" ? kindInputs()[0] : prompt };
+  if (problem.field === "kinds") return { message: problem.message, focus: kindInputs()[0], errorId: "kinds-error" };
+  return { message: problem.message, focus: prompt };
 }
 
 /** goods kind id → its Korean name, from the cards (for 최근 작업). */
@@ -140,7 +164,21 @@ modeSwitch.addEventListener("change", () => applyMode(modeSwitch.checked));
 document.addEventListener("webtoon:price", syncSelection); // the price arrives with GET /info
 applyMode(modeSwitch.checked); // the browser may restore the switch on back navigation
 
+/**
+ * Set mode was just left: the single result shows the set's image of the kind kept ticked,
+ * when the set made one; a single result older than the set is not shown as if current.
+ */
+function showSetResultOfKind() {
+  if (!sets || !sets.runner.cards.length || !setRanSince) return;
+  setRanSince = false;
+  const kind = checkedKind();
+  const card = kind && sets.runner.cards.find((c) => c.id === kind.value && c.state === "done" && c.job);
+  if (card) page.flow.follow(card.job);
+  else if (page.flow.shown) page.flow.forget(page.flow.shown.jobId);
+}
+
 let sets = null;
+let setRanSince = false; // a set started since the single result was shown
 const page = startPage({
   slots: (limits) => [createUploadZone("character", "캐릭터", limits)],
   validate,
@@ -149,8 +187,17 @@ const page = startPage({
   beforeFollow: leaveSetMode,
   print: ({ config, settings, slots }) => new PrintDialog({ config, settings, slot: slots[0] }),
   followAddress: false,
+  kindOf: (params) => (params && params.goods_type ? kindLabels()[params.goods_type] || params.goods_type : ""),
 });
-sets = new SetView({ config: page.config, collect: () => page.flow.prepareRequest(), print: page.print });
+sets = new SetView({
+  config: page.config, collect: () => page.flow.prepareRequest(), print: page.print, zoom: new ZoomDialog(),
+});
+sets.runner.addEventListener("start", () => {
+  setRanSince = true;
+});
+page.flow.addEventListener("result", () => {
+  if (!setMode) setRanSince = false;
+});
 
 // 인쇄용 파일 next to the single result, for the kinds that have one.
 function syncPrintButton() {

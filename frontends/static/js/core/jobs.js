@@ -11,7 +11,7 @@
  * "done" that only names the result has its bytes fetched.
  * No DOM (fetch only): tested in Node.
  */
-import { MSG } from "./messages.js";
+import { MSG, unreachable } from "./messages.js";
 import { Attempt, errorFromResponse, readAnswer, readPlain } from "./stream.js";
 
 /** How often a cut-off stream is followed again (reset whenever events arrived in between). */
@@ -52,7 +52,7 @@ async function send(url, init) {
     return { response: await fetch(url, init) };
   } catch (error) {
     if (aborted(error)) throw error;
-    return { failure: { ok: false, message: MSG.network, requestId: "", code: "", status: 0 } };
+    return { failure: { ok: false, message: unreachable(), requestId: "", code: "", status: 0 } };
   }
 }
 
@@ -77,14 +77,19 @@ export async function fetchJob(apiBase, id, { signal } = {}) {
 }
 
 /**
- * GET one page of jobs, newest first.
+ * GET one page of jobs, newest first: the person's own, or (batchId) one goods set's.
  * @param {string} apiBase
- * @param {{ limit: number, cursor?: string | null, signal?: AbortSignal }} query
+ * @param {{ limit: number, cursor?: string | null, batchId?: string, signal?: AbortSignal }} query
  * @returns {Promise<{ ok: true, jobs: object[], nextCursor: string | null } | { ok: false, message: string }>}
  */
-export async function listJobs(apiBase, { limit, cursor = null, signal } = {}) {
+export async function listJobs(apiBase, { limit, cursor = null, batchId = "", signal } = {}) {
   const params = new URLSearchParams({ limit: String(limit) });
   if (cursor) params.set("cursor", cursor);
+  // A set's jobs are anyone's to see (a shared link), like a job's own page.
+  if (batchId) {
+    params.set("batch_id", batchId);
+    params.set("scope", "all");
+  }
   const answer = await json(`${apiBase}/jobs?${params}`, { headers: JSON_ACCEPT, signal });
   if (!answer.ok) return answer;
   const jobs = Array.isArray(answer.body.jobs) ? answer.body.jobs.filter((job) => job && job.id) : [];
@@ -159,7 +164,7 @@ export function endedOutcome(job) {
   if (job.status === "canceled") return { ...base, message: MSG.cancelled, code: "JOB_CANCELED", status: 409 };
   if (job.status === "failed") {
     const error = job.error || {};
-    return { ...base, message: String(error.message || MSG.network), code: error.code || "", status: Number(error.status) || 500 };
+    return { ...base, message: String(error.message || unreachable()), code: error.code || "", status: Number(error.status) || 500 };
   }
   return null;
 }
@@ -240,7 +245,7 @@ export async function watchJob(apiBase, open, {
     } catch (error) {
       // A dropped connection once the job is known is a cut-off stream: the job runs on.
       if (aborted(error) || (signal && signal.aborted) || !job) throw error;
-      outcome = { ok: false, message: MSG.network, requestId: "", code: "", status: 0, cutOff: true };
+      outcome = { ok: false, message: unreachable(), requestId: "", code: "", status: 0, cutOff: true };
     }
     name(outcome.jobId || "");
     if (!outcome.cutOff || !job) break;
@@ -257,9 +262,10 @@ export async function watchJob(apiBase, open, {
 /**
  * A generation the user may cancel: as Attempt (its AbortSignal, the client's time limit),
  * plus the job. [취소] asks the server to cancel the job (POST .../cancel), then stops the
- * request. Before the job has a name (the upload still going) stopping the request is
- * enough, unless the answer names the job within `graceMs`: then that job is cancelled too,
- * so no job is left running that nobody follows.
+ * request. While the upload is still going (uploading(true)) stopping it is enough: the
+ * service makes no job of a body it did not get whole. After that, before the job has a
+ * name, the request is stopped unless the answer names the job within `graceMs`: then that
+ * job is cancelled too, so no job is left running that nobody follows.
  */
 export class JobAttempt extends Attempt {
   #cancelJob;
@@ -267,6 +273,7 @@ export class JobAttempt extends Attempt {
   #grace = 0;
   #cancelling = null;
   #waiting = null;
+  #uploading = false;
 
   /**
    * @param {(jobId: string) => Promise<{ ok: boolean, message?: string }>} cancelJob
@@ -279,6 +286,14 @@ export class JobAttempt extends Attempt {
     this.jobId = "";
     /** Set when the server did not confirm the cancel: { message } (the job may run on). */
     this.cancelProblem = null;
+  }
+
+  /**
+   * Whether the request's body is still on its way (core/upload.js: "upload" / "uploaded").
+   * @param {boolean} on
+   */
+  uploading(on) {
+    this.#uploading = Boolean(on);
   }
 
   /**
@@ -304,6 +319,9 @@ export class JobAttempt extends Attempt {
     this.#waiting = { promise, resolve };
     if (this.jobId) {
       this.#sendCancel();
+    } else if (this.#uploading) {
+      this.controller.abort(); // half a body makes no job
+      resolve(null);
     } else {
       this.#grace = setTimeout(() => {
         this.controller.abort();
@@ -319,9 +337,9 @@ export class JobAttempt extends Attempt {
       let problem = null;
       try {
         const answer = await this.#cancelJob(this.jobId);
-        if (!answer.ok) problem = { message: answer.message || MSG.network };
+        if (!answer.ok) problem = { message: answer.message || unreachable() };
       } catch (_) {
-        problem = { message: MSG.network };
+        problem = { message: unreachable() };
       }
       this.cancelProblem = problem;
       this.controller.abort();

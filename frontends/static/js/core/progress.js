@@ -3,6 +3,7 @@
  * single result panel and by each goods set card. No DOM: tested in Node.
  */
 import { MSG } from "./messages.js";
+import { uploadLabel } from "./upload.js";
 
 // Provider statuses (BFL Pending/Ready, Replicate starting/processing/succeeded, the local
 // engine's rendering/rendered) in Korean; `percent`: show the fraction after the label.
@@ -33,7 +34,9 @@ const fractionOf = (value) =>
 
 /**
  * One generation's progress: events move the stage; without a provider fraction the bar
- * follows elapsed / expected time (at most 95%). The bar never goes backwards.
+ * follows elapsed / expected time (at most 95%). Two phases: while the pictures are sent
+ * ("upload", "uploaded": core/upload.js) the bar is the upload's real fraction; from the
+ * job's first event on it is the generation's, counted from then, and never goes backwards.
  */
 export class Progress {
   /**
@@ -50,6 +53,13 @@ export class Progress {
     this.fraction = null;
     this.shown = 0;
     this.finished = false;
+    this.sent = null; // the upload's fraction 0..1 while it is the phase (null: unknown)
+    this.generating = null; // when the generation phase started (ms; null: not yet)
+  }
+
+  /** Whether the pictures are still on their way (or being checked), not yet a job. */
+  get uploading() {
+    return this.stage === "upload" || this.stage === "uploaded";
   }
 
   /**
@@ -58,7 +68,10 @@ export class Progress {
    * @param {number} startedMs
    */
   since(startedMs) {
-    if (Number.isFinite(startedMs) && startedMs > 0) this.started = Math.min(this.now(), startedMs);
+    if (Number.isFinite(startedMs) && startedMs > 0) {
+      this.started = Math.min(this.now(), startedMs);
+      this.generating = this.started;
+    }
   }
 
   /** Whole seconds since the start. */
@@ -69,6 +82,21 @@ export class Progress {
   /** Apply one event; true when the stage changed (not for a mere percent update). */
   event(name, data = {}) {
     const before = this.stage;
+    if (name === "upload" || name === "uploaded") {
+      if (this.generating !== null) return false; // a late upload report once the job runs
+      const total = Number(data.total) || 0;
+      this.sent = total > 0 ? Math.min(1, (Number(data.loaded) || 0) / total) : null;
+      if (name === "uploaded") {
+        this.sent = 1;
+        this.stage = "uploaded";
+        this.label = "이미지 확인 중";
+      } else {
+        this.stage = "upload";
+        this.label = uploadLabel({ loaded: Number(data.loaded) || 0, total });
+      }
+      return this.stage !== before;
+    }
+    if (this.generating === null) this.generating = this.now();
     if (name === "accepted") this.move("accepted", "접수됨", 3);
     else if (name === "prepared") this.move("prepared", "이미지 준비 완료", 6);
     else if (name === "submitted") this.move("submitted", "생성 요청 전송", 10);
@@ -100,17 +128,21 @@ export class Progress {
 
   /** Bar value 0..100. */
   value() {
+    if (this.uploading) return this.sent === null ? 0 : Math.round(this.sent * 1000) / 10;
     if (this.stage === "done") return (this.shown = 100);
+    const since = this.generating === null ? this.started : this.generating;
+    const generatingFor = Math.max(0, (this.now() - since) / 1000);
     const estimate = this.fraction !== null
       ? this.fraction * 100 // the provider's own fraction
-      : Math.min(95, (this.seconds() / this.expected) * 100);
+      : Math.min(95, (generatingFor / this.expected) * 100);
     this.shown = Math.max(this.shown, this.floor, estimate);
     return this.shown;
   }
 
-  /** Past the expected wait, still without a result. */
+  /** Past the expected wait (of the generation, not the upload), still without a result. */
   slow() {
-    return !this.finished && this.seconds() > this.expected;
+    if (this.finished || this.generating === null) return false;
+    return (this.now() - this.generating) / 1000 > this.expected;
   }
 
   /** The bar's aria-valuetext. */

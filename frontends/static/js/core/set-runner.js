@@ -166,6 +166,14 @@ export class SetRunner extends EventTarget {
     for (const attempt of this.#attempts.values()) attempt.cancel();
   }
 
+  /**
+   * The attempt of a card that is running (its JobAttempt), or null.
+   * @param {SetCard} card
+   */
+  attemptOf(card) {
+    return this.#attempts.get(card) || null;
+  }
+
   /** The cards that finished with an image. */
   doneCards() {
     return this.#cards.filter((card) => card.state === "done" && card.result);

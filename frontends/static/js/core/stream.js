@@ -21,7 +21,7 @@
  * No DOM (fetch, Blob and TextDecoder only): tested in Node.
  */
 import { EventParser } from "./event-parser.js";
-import { MSG, UserError } from "./messages.js";
+import { MSG, UserError, unreachable } from "./messages.js";
 
 const EVENT_STREAM = "text/event-stream";
 const STREAM_MSG = {
@@ -280,6 +280,6 @@ export class Attempt {
   failure(error) {
     if (this.reason === "cancel") return { cancelled: true, message: MSG.cancelled };
     if (this.reason === "timeout") return { cancelled: false, message: MSG.timeout };
-    return { cancelled: false, message: error instanceof UserError ? error.message : MSG.network };
+    return { cancelled: false, message: error instanceof UserError ? error.message : unreachable() };
   }
 }

@@ -5,12 +5,21 @@
  * A problem is { message, field } (field: what to focus), or null.
  */
 
-/** The services' MAX_SEED (GET /info: choices.seed.max); what every provider accepts. */
+/**
+ * The services' MAX_SEED, what every provider accepts. The page passes the build's value
+ * (config.max_seed, read from the services' parameter modules); this is the fallback.
+ */
 export const MAX_SEED = 2147483647;
+
+/**
+ * "시드는 0부터 2147483647 사이의 정수로 입력해 주세요."
+ * @param {number} [max]
+ */
+export const badSeed = (max = MAX_SEED) => `시드는 0부터 ${max} 사이의 정수로 입력해 주세요.`;
 
 /** What to fix in the form, in Korean. */
 export const FORM_MSG = Object.freeze({
-  badSeed: `시드는 0부터 ${MAX_SEED} 사이의 정수로 입력해 주세요.`,
+  badSeed: badSeed(),
   pplPrompt: "프롬프트를 입력해 주세요. 아래 예시 버튼으로 채울 수도 있어요.",
   noKinds: "한 번에 만들 굿즈를 하나 이상 골라 주세요.",
   kindOrPrompt: "굿즈 종류를 고르거나 추가 요청을 입력해 주세요.",
@@ -35,16 +44,34 @@ export function randomSeed(random = globalThis.crypto) {
 /**
  * The seed to send: "" for none, or digits. A chosen seed (override, or "random" ticked)
  * is returned with shown: true so the page writes it into the field (for reproducing).
- * @param {{ text: string, random?: boolean, override?: number, draw?: () => number }} input
+ * @param {{ text: string, random?: boolean, override?: number, draw?: () => number, max?: number }} input
  * @returns {{ value: string, shown: boolean } | { error: string }}
  */
-export function resolveSeed({ text, random = false, override, draw = randomSeed }) {
+export function resolveSeed({ text, random = false, override, draw = randomSeed, max = MAX_SEED }) {
   if (override !== undefined || random) {
     return { value: String(override !== undefined ? override : draw()), shown: true };
   }
   const value = String(text).trim();
-  if (value !== "" && (!/^\d+$/.test(value) || Number(value) > MAX_SEED)) return { error: FORM_MSG.badSeed };
+  if (value !== "" && (!/^\d+$/.test(value) || Number(value) > max)) return { error: badSeed(max) };
   return { value, shown: false };
+}
+
+/**
+ * Whether what is being typed (or pasted) into the seed field may go in: digits only, and
+ * not past the maximum. A refusal says why, so a letter is never dropped without a word.
+ * @param {string} inserted the characters being added ("" for a deletion)
+ * @param {string} next the field's value if they went in
+ * @param {number} [max]
+ * @returns {string} "" to let it in, else the message
+ */
+export function seedTyping(inserted, next, max = MAX_SEED) {
+  const text = String(inserted || "");
+  if (/[^0-9]/.test(text)) {
+    const shown = text.length > 12 ? `${text.slice(0, 12)}…` : text;
+    return `시드에는 숫자(0~9)만 넣을 수 있어요. ‘${shown}’은(는) 넣지 않았습니다.`;
+  }
+  if (text && String(next).length > 0 && Number(next) > max) return `시드는 ${max}까지입니다.`;
+  return "";
 }
 
 /**

@@ -9,7 +9,7 @@
  * A low resolution can be accepted on purpose; a background that cannot be removed asks for
  * a transparent PNG. The rules are core/print-file.js; the ZIP reader core/zip.js.
  */
-import { MSG } from "../core/messages.js";
+import { unreachable } from "../core/messages.js";
 import {
   PRINT_CODES, PRINT_MSG, attachmentName, originalProblem, parseWarnings, printDefaults, printFields, printKinds,
   printProblem, readSpec, sizeText,
@@ -164,7 +164,7 @@ export class PrintDialog {
       this.#madeFrom = file;
     } catch (_) {
       el.printStatus.textContent = "";
-      this.#showError(MSG.network);
+      this.#showError(unreachable());
     } finally {
       this.#setBusy(false);
       if (next) next.focus();

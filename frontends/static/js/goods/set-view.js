@@ -7,7 +7,12 @@
  * A set is a batch of jobs (batch_id) and survives a reload: the address names the batch
  * (?set=), local storage keeps its kinds and each one's job as soon as it is named, and
  * IndexedDB its form (ui/storage.js), so after a reload the cards come back, jobs still
- * going are followed, and kinds not sent yet are sent.
+ * going are followed, and kinds not sent yet are sent. A set opened from a link on another
+ * browser is rebuilt from the batch's own jobs (GET .../jobs?batch_id=).
+ *
+ * Each kind's upload shows its real progress (core/upload.js). A finished thumbnail opens
+ * large (#zoom-dialog). Focus is never dropped: [다시 시도] hands it to its card (the button
+ * hides while the kind runs again), [모두 취소] to the set's heading once the set has stopped.
  */
 import {
   cancelJob, endedOutcome, fetchJob, fetchResult, isActive, jobSeconds, listJobs, openEvents, rerunJob, watchJob,
@@ -15,7 +20,8 @@ import {
 import { noticeLines } from "../core/messages.js";
 import { SET_KEY, newBatchId, pageUrl, parseSetRecord, setFromJobs, setRecord } from "../core/page-state.js";
 import { CONCURRENCY, SetRunner } from "../core/set-runner.js";
-import { generate, outcomeExtension } from "../core/stream.js";
+import { outcomeExtension } from "../core/stream.js";
+import { uploadJob } from "../core/upload.js";
 import { elementsById, paragraphs, releaseBlob, revealTop, showBlob, timings } from "../ui/dom.js";
 import { announceJob } from "../ui/generate-flow.js";
 import { clearMessage, showMessage } from "../ui/notice.js";
@@ -44,13 +50,16 @@ function copyForm(data) {
  * set's batch_id. A finished image's bytes are read now, so the ZIP can be made at the click
  * without waiting.
  */
-async function runCard(apiBase, batch, card, { input, signal, onEvent, onJob, onStarted }) {
+async function runCard(config, batch, card, { input, signal, onEvent, onJob, onStarted }) {
+  const apiBase = config.api_base;
   const watch = (open, jobId = "") => watchJob(apiBase, open, { jobId, signal, onEvent, onJob });
   const send = () => {
     const data = copyForm(input.data);
     data.set("goods_type", card.id);
     data.set("batch_id", batch);
-    return watch((seen) => generate(`${apiBase}/generate`, data, { signal, onEvent: seen }));
+    return watch((seen) => uploadJob(apiBase, data, {
+      signal, onEvent: seen, online: () => navigator.onLine, uploadTimeoutS: Number(config.upload_timeout_s) || 0,
+    }));
   };
   let outcome;
   if (card.job) {
@@ -101,7 +110,9 @@ function buildCardView(template, card) {
     download: node.querySelector(".set-download"),
     retry: node.querySelector(".set-retry"),
     print: node.querySelector(".set-print"),
+    zoom: node.querySelector(".set-card__zoom"),
   };
+  view.zoom.setAttribute("aria-label", `${card.label} 시안 크게 보기`);
   view.bar.setAttribute("aria-label", `${card.label} 생성 진행률`);
   view.image.alt = `생성된 ${card.label} 시안`;
   view.download.setAttribute("aria-label", `${card.label} 시안 내려받기`);
@@ -116,7 +127,10 @@ function showState(view, state) {
   view.node.setAttribute("aria-busy", String(state === "running" || state === "queued"));
   view.bar.hidden = state !== "running" && state !== "queued";
   view.retry.hidden = state !== "failed" && state !== "cancelled";
-  if (state !== "done") view.download.hidden = true;
+  if (state !== "done") {
+    view.download.hidden = true;
+    view.zoom.hidden = true;
+  }
   if (state !== "done" && view.print) view.print.hidden = true;
   if (state !== "failed") {
     view.error.hidden = true;
@@ -143,7 +157,7 @@ function renderDone(view, card) {
   showBlob(view.image, card.result.blob);
   // Shown once decoded, so the card never flashes an empty frame.
   view.image.decode().catch(() => {}).then(() => {
-    if (card.state === "done") view.image.hidden = false;
+    if (card.state === "done") view.zoom.hidden = false;
   });
   view.download.href = view.image.src;
   view.download.download = file.name;
@@ -212,16 +226,18 @@ export class SetView {
    * @param {() => Promise<{ data: FormData, seedValue: string } | null>} options.collect the
    *   form again (retrying a kind that was never sent, once the page was reloaded)
    * @param {{ offers: (kind: string) => boolean, open: (kind: string, opener: HTMLElement) => void } | null} [options.print]
+   * @param {{ open: (view: { src: string, title: string, filename: string }, opener: HTMLElement) => void } | null} [options.zoom]
    */
-  constructor({ config, collect, print = null }) {
+  constructor({ config, collect, print = null, zoom = null }) {
     this.config = config;
     this.collect = collect;
     this.print = print;
+    this.zoom = zoom;
     this.el = elementsById(["set-grid", "set-card-template", "set-empty", "set-summary", "set-live",
-      "download-zip", "zip-count", "set-cancel"]);
+      "download-zip", "zip-count", "set-cancel", "set-heading"]);
     /** The set itself; its "busychange" tells the page when a set holds the form. */
     this.runner = new SetRunner({
-      generate: (card, request) => runCard(config.api_base, this.#batch, card, request),
+      generate: (card, request) => runCard(config, this.#batch, card, request),
       cancelJob: (id) => cancelJob(config.api_base, id),
       ...timings(config),
     });
@@ -230,6 +246,9 @@ export class SetView {
     this.runner.addEventListener("busychange", (event) => this.#onBusyChange(event.detail.busy));
     this.el.downloadZip.addEventListener("click", () => saveZip(this.runner.doneCards()));
     this.el.setCancel.addEventListener("click", () => this.runner.cancelAll());
+    this.runner.addEventListener("cardchange", (event) => {
+      if (event.detail.change === "progress") this.#trackUpload(event.detail.card);
+    });
     // fflate is the vendored classic script (vendor/fflate.js) loaded before the page module.
     if (!globalThis.fflate) this.el.downloadZip.disabled = true;
   }
@@ -265,7 +284,9 @@ export class SetView {
   async resume(batch, labels) {
     let record = parseSetRecord(readLocal(SET_KEY), batch);
     if (!record) {
-      const listed = await listJobs(this.config.api_base, { limit: 100 });
+      // The batch's own jobs, newest first (one page holds a set: at most SET_MAX kinds, each
+      // retried a few times).
+      const listed = await listJobs(this.config.api_base, { limit: 100, batchId: batch });
       record = listed.ok ? setFromJobs(listed.jobs, batch, labels()) : null;
     }
     if (!record) {
@@ -295,6 +316,8 @@ export class SetView {
   }
 
   async #retry(card) {
+    const view = this.#views.get(card);
+    const hadFocus = Boolean(view) && document.activeElement === view.retry;
     if (card.unsent && !this.runner.input) {
       // Reloaded before this kind was sent, and the form was not kept: the form again.
       const request = await this.collect();
@@ -303,6 +326,8 @@ export class SetView {
       keepSetForm(this.#batch, request.data);
     }
     if (!this.runner.retry(card)) return;
+    // [다시 시도] has just hidden (the kind is queued again): its card holds the focus.
+    if (hadFocus && view) view.node.focus();
     clearMessage();
     this.el.setSummary.textContent = this.#summary();
     this.el.setLive.textContent = `${card.label}: 다시 시도합니다`;
@@ -319,6 +344,9 @@ export class SetView {
     this.#views = new Map(cards.map((card) => [card, buildCardView(this.el.setCardTemplate, card)]));
     for (const [card, view] of this.#views) {
       view.retry.addEventListener("click", () => this.#retry(card));
+      view.zoom.addEventListener("click", () => this.zoom && card.result && this.zoom.open({
+        src: view.image.src, title: `${card.label} 시안`, filename: card.result.file.name,
+      }, view.zoom));
       if (view.print) view.print.addEventListener("click", () => this.print && this.print.open(card.id, view.print));
     }
     this.el.setGrid.replaceChildren(...Array.from(this.#views.values(), (view) => view.node));
@@ -365,8 +393,17 @@ export class SetView {
     for (const [card, view] of this.#views) if (card.state === "running") renderRunning(view, card.progress);
   }
 
+  /** A card's upload going, or not any more: [모두 취소] cancels it at once while it is. */
+  #trackUpload(card) {
+    const attempt = this.runner.attemptOf(card);
+    if (attempt && card.progress) attempt.uploading(card.progress.stage === "upload");
+  }
+
   #onBusyChange(busy) {
+    // [모두 취소] hides once the set has stopped: the focus goes to the set's heading.
+    const hadFocus = !busy && document.activeElement === this.el.setCancel;
     this.el.setCancel.hidden = !busy;
+    if (hadFocus) this.el.setHeading.focus();
     if (busy) this.#ticker = setInterval(() => this.#tick(), 1000);
     else clearInterval(this.#ticker);
     if (!busy && this.runner.cards.length) {

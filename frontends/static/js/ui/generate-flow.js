@@ -2,7 +2,8 @@
  * Generate → progress → result / error, for one image (both pages), as a job.
  *
  * Every generation is a job the service keeps. The flow follows one at a time, however it
- * began: the form's [이미지 생성하기] (run), [다시 생성] and 최근 작업's 같은 설정으로 다시
+ * began: the form's [이미지 생성하기] (run: the upload goes with its real progress, then the
+ * job is followed: core/upload.js), [다시 생성] and 최근 작업's 같은 설정으로 다시
  * (rerun), or a job named by the address after a reload or in a shared link (follow). As
  * soon as the job is named it goes into the address (?job=<id>, core/page-state.js), so a
  * reload finds it again; leaving the page does not stop it, and [취소] cancels it on the
@@ -10,7 +11,9 @@
  *
  * The flow owns the form's busy state: while a job is followed (or another flow of the page
  * occupies the form, see occupy()), [이미지 생성하기] and [다시 생성] are disabled, [취소] is
- * shown and the last result is dimmed. Events on the flow:
+ * shown and the last result is dimmed. A button that disables or hides under the focus
+ * hands it on (never to <body>): [이미지 생성하기] to [취소] and back, [다시 생성] to the
+ * result heading (where the progress shows) and back once the job has ended. Events on the flow:
  *   "busychange" { busy }            for controls that must not change mid-generation
  *   "result"     { jobId, params }   a result is shown (params: what made it)
  * and on the document, for the 최근 작업 list: "webtoon:job" { id } (a job started or ended).
@@ -22,9 +25,10 @@ import {
 } from "../core/jobs.js";
 import { seedOf } from "../core/job-view.js";
 import { pageUrl } from "../core/page-state.js";
-import { generate } from "../core/stream.js";
-import { buildRequest, imageMissing, randomSeed, resolveSeed } from "../core/validation.js";
+import { uploadJob } from "../core/upload.js";
+import { MAX_SEED, buildRequest, imageMissing, randomSeed, resolveSeed } from "../core/validation.js";
 import { elementsById, timings } from "./dom.js";
+import { clearFieldProblems } from "./field-errors.js";
 import { clearMessage, showMessage, showProblem } from "./notice.js";
 import { clearResult, resultPanel, showProgressNote, showResult, startProgressView } from "./result-panel.js";
 
@@ -68,6 +72,7 @@ export class GenerateFlow extends EventTarget {
   #starting = false; // prepareRequest() is collecting the form
   #shownBusy = false;
   #shown = null; // the result on show: { jobId, params }
+  #returnFocus = null; // where focus goes back to when the job ends ([다시 생성])
 
   /**
    * @param {object} options
@@ -76,14 +81,18 @@ export class GenerateFlow extends EventTarget {
    * @param {() => Problem | null} [options.validate] the page's own fields
    * @param {() => void} [options.beforeFollow] before a job not made from the form is shown
    *   (the goods page leaves set mode, where the single result is hidden)
+   * @param {(params: Record<string, any>) => string} [options.kindOf] the result's kind, said with it
    */
-  constructor({ config, slots, validate = () => null, beforeFollow = () => {} }) {
+  constructor({ config, slots, validate = () => null, beforeFollow = () => {}, kindOf = () => "" }) {
     super();
     this.config = config;
     this.slots = slots;
     this.validate = validate;
     this.beforeFollow = beforeFollow;
-    this.el = elementsById(["generate-form", "generate", "cancel", "regenerate", "seed", "seed-random"]);
+    this.kindOf = kindOf;
+    this.el = elementsById(["generate-form", "generate", "cancel", "regenerate", "seed", "seed-random",
+      "result-heading"]);
+    this.maxSeed = Number(config.max_seed) || MAX_SEED;
     this.panel = resultPanel();
     this.timings = timings(config);
     this.el.cancel.addEventListener("click", () => this.cancel());
@@ -107,6 +116,7 @@ export class GenerateFlow extends EventTarget {
    * @returns {Promise<Request | { error: Problem }>}
    */
   async collect(seedOverride) {
+    clearFieldProblems();
     const images = [];
     for (const slot of this.slots) {
       const processed = await slot.value();
@@ -116,7 +126,9 @@ export class GenerateFlow extends EventTarget {
     const problem = this.validate();
     if (problem) return { error: problem };
     const { seed, seedRandom } = this.el;
-    const chosen = resolveSeed({ text: seed.value, random: seedRandom.checked, override: seedOverride });
+    const chosen = resolveSeed({
+      text: seed.value, random: seedRandom.checked, override: seedOverride, max: this.maxSeed,
+    });
     if (chosen.error) return { error: { message: chosen.error, focus: seed } };
     if (chosen.shown) seed.value = chosen.value; // shown so the result can be reproduced
     const data = buildRequest(new FormData(this.el.generateForm), images, chosen.value);
@@ -135,9 +147,12 @@ export class GenerateFlow extends EventTarget {
         return;
       }
       if (ctx.attempt.reason) throw new DOMException("cancelled", "AbortError"); // cancelled while collecting
-      const url = `${this.config.api_base}/generate`;
+      const { signal } = ctx.attempt;
       await this.#watch(ctx, {
-        open: (seen) => generate(url, request.data, { signal: ctx.attempt.signal, onEvent: seen }),
+        open: (seen) => uploadJob(this.config.api_base, request.data, {
+          signal, onEvent: seen, online: () => navigator.onLine,
+          uploadTimeoutS: Number(this.config.upload_timeout_s) || 0,
+        }),
         seedValue: request.seedValue,
         params: paramsOf(request.data, request.seedValue),
       });
@@ -306,7 +321,10 @@ export class GenerateFlow extends EventTarget {
     const outcome = await watchJob(this.config.api_base, open, {
       jobId,
       signal: attempt.signal,
-      onEvent: ctx.view.event,
+      onEvent: (name, data) => {
+        if (name === "upload" || name === "uploaded") attempt.uploading(name === "upload");
+        ctx.view.event(name, data);
+      },
       onJob: (id) => {
         attempt.named(id);
         rememberJob(id);
@@ -329,7 +347,7 @@ export class GenerateFlow extends EventTarget {
       this.#showBusy(false);
       this.#shown = { jobId: outcome.jobId || "", params };
       await showResult(this.panel, outcome, {
-        seedValue, seconds: Math.max(1, seconds), downloadStem: this.config.download_stem,
+        seedValue, seconds: Math.max(1, seconds), downloadStem: this.config.download_stem, kind: this.kindOf(params),
       });
       this.dispatchEvent(new CustomEvent("result", { detail: this.#shown }));
     } else if (wasCancelled(outcome)) {
@@ -367,8 +385,9 @@ export class GenerateFlow extends EventTarget {
   }
 
   #showBusy(busy) {
-    const { generateForm: form, generate: button, cancel, regenerate } = this.el;
-    const hadFocus = document.activeElement === button || document.activeElement === cancel;
+    const { generateForm: form, generate: button, cancel, regenerate, resultHeading: heading } = this.el;
+    const active = document.activeElement;
+    const hadFocus = active === button || active === cancel;
     button.disabled = busy;
     regenerate.disabled = busy;
     cancel.hidden = !busy;
@@ -376,6 +395,17 @@ export class GenerateFlow extends EventTarget {
     form.setAttribute("aria-busy", String(busy));
     this.panel.result.classList.toggle("is-stale", busy);
     if (hadFocus) (busy ? cancel : button).focus();
+    if (busy && active === regenerate) {
+      // The progress shows at the top of the result panel: the focus waits there.
+      this.#returnFocus = regenerate;
+      heading.focus({ preventScroll: true });
+      if (heading.getBoundingClientRect().top < 0) heading.scrollIntoView({ block: "start" });
+    } else if (!busy && this.#returnFocus) {
+      const back = this.#returnFocus;
+      this.#returnFocus = null;
+      const lost = document.activeElement === heading || document.activeElement === document.body;
+      if (lost && !back.disabled && back.offsetParent !== null) back.focus();
+    }
     if (busy !== this.#shownBusy) {
       this.#shownBusy = busy;
       this.dispatchEvent(new CustomEvent("busychange", { detail: { busy } }));

@@ -1,15 +1,20 @@
 /*
  * Preparing a picked image in the browser: decode it upright, then let the rules in
- * core/image-rules.js decide the size and format while a canvas does the drawing.
+ * core/image-rules.js decide the size and format while a canvas does the drawing. Any
+ * format the browser decodes is taken (a GIF gives its first frame); what it cannot open
+ * is told by name (HEIC on most browsers but Safari).
  */
 import { UserError } from "../core/messages.js";
-import { IMAGE_MSG, fitImage, hasTransparency, pickProblem, sniffType } from "../core/image-rules.js";
+import {
+  IMAGE_MSG, SERVER_TYPES, SNIFF_BYTES, fitImage, hasTransparency, pickFormat, pickProblem, undecodable,
+} from "../core/image-rules.js";
 
 /** Decode upright (EXIF orientation): createImageBitmap, else an <img> element. */
-async function decodeImage(file) {
+async function decodeImage(file, type) {
   if (typeof createImageBitmap === "function") {
     try {
       const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+      if (!bitmap.width || !bitmap.height) throw new Error("empty");
       const { width, height } = bitmap;
       return { source: bitmap, width, height, close: () => bitmap.close() };
     } catch (_) {
@@ -23,7 +28,7 @@ async function decodeImage(file) {
     await img.decode();
   } catch (_) {
     URL.revokeObjectURL(url);
-    throw new UserError(IMAGE_MSG.unreadable);
+    throw new UserError(undecodable(type));
   }
   const close = () => URL.revokeObjectURL(url);
   return { source: img, width: img.naturalWidth, height: img.naturalHeight, close };
@@ -57,16 +62,28 @@ function canvasOps(source) {
  * Rejects with a UserError whose message can be shown as is.
  * @param {File} file
  * @param {{ maxSide: number, maxBytes: number }} limits
- * @returns {Promise<{ blob: Blob, width: number, height: number, ext: string }>}
+ * @returns {Promise<{ blob: Blob, width: number, height: number, ext: string,
+ *   original: () => Promise<File> }>} original: the picture at its full size in a format the
+ *   service takes (the file itself when PNG or JPEG, else redrawn once as PNG), for the print file
  */
 export async function prepareImage(file, limits) {
   const refused = pickProblem(file);
   if (refused) throw new UserError(refused);
-  const sniffed = sniffType(new Uint8Array(await file.slice(0, 4).arrayBuffer()));
-  if (!sniffed) throw new UserError(IMAGE_MSG.notImage);
-  const decoded = await decodeImage(file);
+  const format = pickFormat(file, new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer()));
+  if (format.error) throw new UserError(format.error);
+  const decoded = await decodeImage(file, format.type);
   try {
-    return await fitImage({ width: decoded.width, height: decoded.height, type: sniffed }, limits, canvasOps(decoded.source));
+    const ops = canvasOps(decoded.source);
+    const prepared = await fitImage({ width: decoded.width, height: decoded.height, type: format.type }, limits, ops);
+    let full = null;
+    if (!SERVER_TYPES.includes(format.type)) {
+      // Drawn now, while the picture is decoded: PNG keeps every pixel (and transparency).
+      const canvas = ops.draw({ width: decoded.width, height: decoded.height });
+      const base = String(file.name || "image").replace(/\.[^.]*$/, "") || "image";
+      full = ops.encode(canvas, "image/png").then((blob) => new File([blob], `${base}.png`, { type: "image/png" }));
+      full.catch(() => {});
+    }
+    return { ...prepared, original: () => full || Promise.resolve(file) };
   } finally {
     decoded.close();
   }

@@ -3,6 +3,7 @@
  */
 import { noticeLines } from "../core/messages.js";
 import { $, paragraphs } from "./dom.js";
+import { showFieldProblem } from "./field-errors.js";
 
 /**
  * Show a message in #error.
@@ -24,10 +25,11 @@ export function clearMessage() {
 }
 
 /**
- * Something to fix before sending: say what, and put the focus where to fix it.
- * @param {{ message: string, focus?: HTMLElement | null }} problem
+ * Something to fix before sending: said at the field and in the sticky bar (not in #error,
+ * which a phone shows far below), and the focus put where to fix it (ui/field-errors.js).
+ * @param {{ message: string, focus?: HTMLElement | null, errorId?: string }} problem
  */
 export function showProblem(problem) {
-  showMessage(problem.message);
-  if (problem.focus) problem.focus.focus();
+  clearMessage();
+  showFieldProblem(problem);
 }

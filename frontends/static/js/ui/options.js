@@ -1,13 +1,53 @@
 /*
- * The option controls (safety range, random seed, prompt counter) and what GET /info
- * adds to the page (engine note, price, limits). Both pages.
+ * The option controls (safety range, random seed, the seed's digits, prompt counter) and
+ * what GET /info adds to the page (engine note, price, limits). Both pages.
  */
+import { MAX_SEED, seedTyping } from "../core/validation.js";
 import { $ } from "./dom.js";
 
 const SAFETY_WORDS = ["가장 엄격", "보통", "너그러움"];
 
-/** Keep the range's label, the seed field and the prompt counter in step with their inputs. */
-export function setupOptions() {
+/**
+ * The seed takes digits only: anything else typed or pasted is refused with a note under
+ * the field (#seed-note), never dropped without a word (what a number field does). Korean
+ * IME input cannot be refused before it lands, so it is taken out again, with the note.
+ * @param {HTMLInputElement} seed
+ * @param {number} max
+ */
+function guardSeed(seed, max) {
+  const note = $("#seed-note");
+  let shownAt = 0;
+  const say = (text) => {
+    note.textContent = text; // always in the page (a live region), empty when nothing to say
+    shownAt = text ? Date.now() : 0;
+  };
+  seed.addEventListener("beforeinput", (event) => {
+    if (!event.inputType.startsWith("insert") || event.inputType === "insertCompositionText") return;
+    const inserted = event.data ?? (event.dataTransfer ? event.dataTransfer.getData("text/plain") : "");
+    const start = seed.selectionStart ?? seed.value.length;
+    const end = seed.selectionEnd ?? start;
+    const message = seedTyping(inserted, seed.value.slice(0, start) + inserted + seed.value.slice(end), max);
+    if (message) {
+      event.preventDefault();
+      say(message);
+    } else if (shownAt) {
+      say("");
+    }
+  });
+  seed.addEventListener("input", () => {
+    if (!/[^0-9]/.test(seed.value)) return;
+    const stray = seed.value.replace(/[0-9]/g, "");
+    seed.value = seed.value.replace(/[^0-9]/g, "");
+    say(seedTyping(stray, seed.value, max));
+  });
+  seed.addEventListener("blur", () => say(""));
+}
+
+/**
+ * Keep the range's label, the seed field and the prompt counter in step with their inputs.
+ * @param {{ max_seed?: number }} [config] the page config (the services' seed maximum)
+ */
+export function setupOptions(config = {}) {
   const range = $("#safety-tolerance");
   const syncRange = () => {
     const text = `${range.value} · ${SAFETY_WORDS[Number(range.value)] || ""}`;
@@ -22,6 +62,7 @@ export function setupOptions() {
   const syncLength = () => {
     $("#prompt-length").textContent = String(prompt.value.length);
   };
+  guardSeed($("#seed"), Number(config.max_seed) || MAX_SEED);
   range.addEventListener("input", syncRange);
   random.addEventListener("change", syncSeed);
   prompt.addEventListener("input", syncLength);

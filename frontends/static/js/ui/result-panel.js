@@ -82,12 +82,13 @@ export function clearResult(panel) {
 }
 
 /**
- * Show a generated image with its download link and "완료 12초 · PNG · 1024×1024 · 시드 11".
+ * Show a generated image with its download link and "머그컵 · 완료 12초 · PNG · 1024×1024 · 시드 11".
  * @param {ReturnType<typeof resultPanel>} panel
  * @param {{ blob: Blob, type: string, filename: string }} outcome
- * @param {{ seedValue: string, seconds: number, downloadStem: string }} about
+ * @param {{ seedValue: string, seconds: number, downloadStem: string, kind?: string }} about
+ *   kind: what it is (a goods kind's name), "" for nothing to say
  */
-export async function showResult(panel, outcome, { seedValue, seconds, downloadStem }) {
+export async function showResult(panel, outcome, { seedValue, seconds, downloadStem, kind = "" }) {
   const { result, resultImage: image, resultMeta: meta, download } = panel;
   const ext = outcomeExtension(outcome);
   showBlob(image, outcome.blob);
@@ -98,6 +99,6 @@ export async function showResult(panel, outcome, { seedValue, seconds, downloadS
   panel.resultEmpty.hidden = true;
   const size = image.naturalWidth ? ` · ${image.naturalWidth}×${image.naturalHeight}` : "";
   const seedText = seedValue === "" ? "" : ` · 시드 ${seedValue}`;
-  meta.textContent = `완료 ${seconds}초 · ${ext.toUpperCase()}${size}${seedText}`;
+  meta.textContent = `${kind ? `${kind} · ` : ""}완료 ${seconds}초 · ${ext.toUpperCase()}${size}${seedText}`;
   revealTop(result, 0.6, "start");
 }
