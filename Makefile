@@ -21,9 +21,14 @@ test: $(DEPS) $(AZURITE)
 bench: $(DEPS)
 	$(PY) -m bench.run
 
-# Static checks (CI runs this before the tests).
+# Static checks (CI runs this before the tests): lint (line length included), format,
+# types (mypy --strict with the pydantic plugin, configured in pyproject.toml), and the
+# front end's unit tests (Node's own runner, no dependencies).
 check: $(DEPS)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	node --test tests/js/
 
 lint: check
 
