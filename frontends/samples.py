@@ -126,10 +126,20 @@ def _body(c: Canvas, cx: float, top: float, shirt: RGB, pants: RGB, shoes: RGB) 
         c.rect((cx + dx, top + 150, cx + dx + 24, top + 250), pants, 10, line=3)
         c.rect((cx + dx - 6, top + 238, cx + dx + 30, top + 262), shoes, 10, line=3)
     c.rect((cx - 62, top, cx + 62, top + 170), shirt, 36, line=3)
-    c.polygon([(cx - 58, top + 30), (cx - 110, top + 120), (cx - 88, top + 134), (cx - 44, top + 70)],
-              shirt, line=3)  # fmt: skip
-    c.polygon([(cx + 58, top + 30), (cx + 118, top + 96), (cx + 102, top + 116), (cx + 44, top + 70)],
-              shirt, line=3)  # fmt: skip
+    left_arm = [
+        (cx - 58, top + 30),
+        (cx - 110, top + 120),
+        (cx - 88, top + 134),
+        (cx - 44, top + 70),
+    ]
+    c.polygon(left_arm, shirt, line=3)
+    right_arm = [
+        (cx + 58, top + 30),
+        (cx + 118, top + 96),
+        (cx + 102, top + 116),
+        (cx + 44, top + 70),
+    ]
+    c.polygon(right_arm, shirt, line=3)
     c.ellipse((cx - 112, top + 112, cx - 80, top + 144), SKIN, line=3)
     c.ellipse((cx + 100, top + 88, cx + 132, top + 120), SKIN, line=3)
 

@@ -41,7 +41,8 @@ CHROMIUM_ARGS = [
 
 
 def require(tool: str) -> str:
-    """The path of a system tool; CI must have it (``.ci/run`` installs it), elsewhere skip loudly."""
+    """The path of a system tool; CI must have it (``.ci/run`` installs it), elsewhere skip
+    loudly."""
     path = shutil.which(tool) or (tool if Path(tool).exists() else None)
     if path:
         return path

@@ -1,4 +1,5 @@
-"""What the browser tests of a newcomer's first day share: pages, viewports, pictures, focus checks."""
+"""What the browser tests of a newcomer's first day share: pages, viewports, pictures, focus
+checks."""
 
 from __future__ import annotations
 
@@ -107,7 +108,8 @@ async () => {
     top: box.top, bottom: box.bottom, height: box.height,
     barTop: barBox.top,
     viewport: window.innerHeight,
-    visible: box.width > 0 && box.height > 0 && box.top >= -0.5 && box.bottom <= window.innerHeight + 0.5,
+    visible: box.width > 0 && box.height > 0 && box.top >= -0.5 &&
+      box.bottom <= window.innerHeight + 0.5,
   };
 }
 """
@@ -128,7 +130,9 @@ sel => {
   window.__texts = [];
   const target = document.querySelector(sel);
   new MutationObserver((records) => {
-    for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 3) window.__texts.push(n.data);
+    for (const r of records) {
+      for (const n of r.addedNodes) if (n.nodeType === 3) window.__texts.push(n.data);
+    }
   }).observe(target, { childList: true });
 }
 """

@@ -53,7 +53,8 @@ def page(browser):
 
 def visible_image(page, selector: str) -> None:
     page.wait_for_function(
-        "sel => { const i = document.querySelector(sel); return i && i.complete && i.naturalWidth > 0 && i.offsetParent !== null }",
+        """sel => { const i = document.querySelector(sel);
+          return i && i.complete && i.naturalWidth > 0 && i.offsetParent !== null }""",
         arg=selector,
         timeout=30_000,
     )
@@ -101,7 +102,8 @@ def test_goods_page_with_a_chosen_kind(nginx, page, files):
     page.click("#generate")
     visible_image(page, "#result-image")
     size = page.evaluate(
-        "() => [document.querySelector('#result-image').naturalWidth, document.querySelector('#result-image').naturalHeight]"
+        """() => { const i = document.querySelector('#result-image');
+          return [i.naturalWidth, i.naturalHeight] }"""
     )
     assert size == [1024, 768]  # the mug's own 4:3
     with page.expect_download() as info:
@@ -118,7 +120,8 @@ def test_server_error_shows_message_and_request_id(nginx, page, files):
     visible_image(page, "#product-preview")
     # A ratio the page never offers: only the server can refuse it.
     page.evaluate(
-        "() => { const s = document.querySelector('#aspect-ratio'); s.add(new Option('7:3', '7:3')); s.value = '7:3'; }"
+        """() => { const s = document.querySelector('#aspect-ratio');
+          s.add(new Option('7:3', '7:3')); s.value = '7:3'; }"""
     )
     page.click("#generate")
     page.wait_for_selector("#error", state="visible")

@@ -37,8 +37,8 @@ def field_problem(page, field: str) -> dict:
     return page.evaluate(
         """sel => { const el = document.querySelector(sel);
           const ids = (el.getAttribute("aria-describedby") || "").split(/\\s+/).filter(Boolean);
-          return { invalid: el.getAttribute("aria-invalid"),
-                   described: ids.map((id) => (document.getElementById(id) || {}).textContent || "") }; }""",
+          const text = (id) => (document.getElementById(id) || {}).textContent || "";
+          return { invalid: el.getAttribute("aria-invalid"), described: ids.map(text) }; }""",
         field,
     )
 
@@ -223,7 +223,9 @@ def no_body_focus(page) -> None:
         """() => { window.__dropped = [];
           document.addEventListener("focusout", (event) => {
             const from = event.target.id || event.target.className;
-            setTimeout(() => { if (document.activeElement === document.body) window.__dropped.push(from); }, 0);
+            setTimeout(() => {
+              if (document.activeElement === document.body) window.__dropped.push(from);
+            }, 0);
           }, true); }"""
     )
 

@@ -203,7 +203,8 @@ def address_job(page) -> str:
 
 def wait_text(page, selector: str, text: str) -> None:
     page.wait_for_function(
-        "([sel, text]) => { const el = document.querySelector(sel); return el && el.textContent.includes(text) }",
+        """([sel, text]) => { const el = document.querySelector(sel);
+          return el && el.textContent.includes(text) }""",
         arg=[selector, text],
         timeout=TIMEOUT_MS,
     )
@@ -345,7 +346,7 @@ def test_leaving_the_page_leaves_the_job_running(gated_goods, browser, files):
     assert finished(server.url, job_id)["status"] == "succeeded"
 
 
-# --- 최근 작업 -------------------------------------------------------------------------------------
+# --- 최근 작업 ----------------------------------------------------------------------------------
 
 
 def test_history_lists_jobs_newest_first_with_thumbnails_and_loads_more(goods, page):
@@ -364,7 +365,8 @@ def test_history_lists_jobs_newest_first_with_thumbnails_and_loads_more(goods, p
     assert page.inner_text(f"{first} .history-item__status") == "완료"
     assert page.get_attribute(f"{first} time", "datetime")
     page.wait_for_function(
-        "() => [...document.querySelectorAll('#history-list .history-item__image')].every(i => i.complete && i.naturalWidth > 0)",
+        """() => [...document.querySelectorAll('#history-list .history-item__image')]
+             .every(i => i.complete && i.naturalWidth > 0)""",
         timeout=TIMEOUT_MS,
     )
     assert page.locator("#history-list .history-item__image").count() == 12
@@ -541,7 +543,8 @@ def card(kind: str) -> str:
 
 def cards_in(page, state: str, count: int) -> None:
     page.wait_for_function(
-        "([state, count]) => document.querySelectorAll(`#set-results .set-card[data-state='${state}']`).length === count",
+        """([state, count]) => document.querySelectorAll(
+             `#set-results .set-card[data-state='${state}']`).length === count""",
         arg=[state, count],
         timeout=TIMEOUT_MS,
     )
@@ -557,7 +560,8 @@ def test_a_goods_set_survives_a_reload(gated_goods, page, files):
     cards_in(page, "queued", 1)
     batch = parse_qs(urlparse(page.url).query)["set"][0]
     page.wait_for_function(  # every running card's job is kept before the reload
-        "() => JSON.parse(localStorage.getItem('webtoon:goods-set')).cards.filter(c => c.job).length === 3"
+        """() => JSON.parse(localStorage.getItem('webtoon:goods-set'))
+             .cards.filter(c => c.job).length === 3"""
     )
 
     page.reload()
@@ -601,7 +605,8 @@ def test_cancel_all_cancels_the_sets_jobs(gated_goods, page, files):
     page.click("#generate")
     wait_until(lambda: engines[0].entered == 3)
     page.wait_for_function(
-        "() => JSON.parse(localStorage.getItem('webtoon:goods-set') || '{\"cards\":[]}').cards.filter(c => c.job).length === 3"
+        """() => JSON.parse(localStorage.getItem('webtoon:goods-set') || '{"cards":[]}')
+             .cards.filter(c => c.job).length === 3"""
     )
     page.click("#set-cancel")
     cards_in(page, "cancelled", 4)

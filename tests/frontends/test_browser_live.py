@@ -180,7 +180,8 @@ def gated_goods(dist):
 
 def visible_image(page, selector: str) -> None:
     page.wait_for_function(
-        "sel => { const i = document.querySelector(sel); return i && i.complete && i.naturalWidth > 0 && i.offsetParent !== null }",
+        """sel => { const i = document.querySelector(sel);
+          return i && i.complete && i.naturalWidth > 0 && i.offsetParent !== null }""",
         arg=selector,
         timeout=TIMEOUT_MS,
     )
@@ -190,8 +191,9 @@ def history_settled(page) -> None:
     """The page's last requests about a finished job are done (최근 작업 shows it finished, its
     thumbnail loaded): a test may stop the server now without the page seeing it gone."""
     page.wait_for_function(
-        "() => { const i = document.querySelector('#history-list .history-item:first-child[data-status=succeeded] img');"
-        " return i && i.complete && i.naturalWidth > 0 }",
+        """() => { const i = document.querySelector(
+             '#history-list .history-item:first-child[data-status=succeeded] img');
+           return i && i.complete && i.naturalWidth > 0 }""",
         timeout=TIMEOUT_MS,
     )
 
@@ -209,7 +211,9 @@ sel => {
   window.__texts = [];
   const target = document.querySelector(sel);
   new MutationObserver((records) => {
-    for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 3) window.__texts.push(n.data);
+    for (const r of records) {
+      for (const n of r.addedNodes) if (n.nodeType === 3) window.__texts.push(n.data);
+    }
   }).observe(target, { childList: true });
 }
 """
@@ -255,7 +259,8 @@ def card(kind: str) -> str:
 
 def wait_for_cards(page, state: str, count: int) -> None:
     page.wait_for_function(
-        "([state, count]) => document.querySelectorAll(`#set-results .set-card[data-state='${state}']`).length === count",
+        """([state, count]) => document.querySelectorAll(
+             `#set-results .set-card[data-state='${state}']`).length === count""",
         arg=[state, count],
         timeout=TIMEOUT_MS,
     )
@@ -312,8 +317,9 @@ def test_ppl_stage_label_and_bar_follow_the_stream(staged_ppl, page, files):
     # Stage changes were announced in order (percent updates are not announcements).
     announced = recorded_texts(page)
     # (The held engine reports its own submitted/progress, then the local engine its own.)
-    expected = ["이미지를 만들고 있어요", "접수됨", "이미지 준비 완료", "생성 요청 전송", "생성 중 40%",
-                "생성 요청 전송", "미리보기 렌더링 0%", "미리보기 렌더링 완료", "완료"]  # fmt: skip
+    expected = ["이미지를 만들고 있어요", "접수됨", "이미지 준비 완료", "생성 요청 전송",
+                "생성 중 40%", "생성 요청 전송", "미리보기 렌더링 0%", "미리보기 렌더링 완료",
+                "완료"]  # fmt: skip
     assert [t for t in announced if t in expected] == expected, announced
     assert page.problems == []
 
@@ -337,7 +343,8 @@ def test_goods_label_passes_through_every_stage_on_the_local_engine(nginx, page,
 def test_a_refusal_before_the_stream_shows_the_korean_message_and_request_id(nginx, page, files):
     open_ppl(page, nginx["ppl-gen"].url, files)
     page.evaluate(
-        "() => { const s = document.querySelector('#aspect-ratio'); s.add(new Option('7:3', '7:3')); s.value = '7:3'; }"
+        """() => { const s = document.querySelector('#aspect-ratio');
+          s.add(new Option('7:3', '7:3')); s.value = '7:3'; }"""
     )
     with page.expect_response("**/api/ppl-gen/generate") as info:
         page.click("#generate")
@@ -382,7 +389,8 @@ def test_plain_image_answer_still_shows_the_result(nginx, page, files):
     visible_image(page, "#result-image")
     assert prefer == ["respond-async"]  # it asked for a job, and coped with the image itself
     size = page.evaluate(
-        "() => [document.querySelector('#result-image').naturalWidth, document.querySelector('#result-image').naturalHeight]"
+        """() => { const i = document.querySelector('#result-image');
+          return [i.naturalWidth, i.naturalHeight] }"""
     )
     assert size == [320, 240]
     assert page.get_attribute("#download", "download") == "generated-ppl-image.png"
@@ -626,8 +634,9 @@ def test_ppl_page_shows_replicate_status_from_the_provider(dist, page, files):
     behaviour = Behaviour(mode="succeed", polls_before_done=4)
     with serve(fake_replicate(behaviour)) as provider:
         settings = PplSettings(
-            ppl_engine="replicate", replicate_api_token=CANARY_TOKEN, replicate_base_url=provider.url,
-            replicate_poll_interval_s=0.3, result_hosts=(provider.url,),
+            ppl_engine="replicate", replicate_api_token=CANARY_TOKEN,
+            replicate_base_url=provider.url, replicate_poll_interval_s=0.3,
+            result_hosts=(provider.url,),
         )  # fmt: skip
         for server in serve_behind_nginx("ppl-gen", create_ppl(settings), dist):
             open_ppl(page, server.url, files)

@@ -73,8 +73,9 @@ def test_a_slow_upload_shows_its_real_progress_before_any_generating(served, bro
         bars: list[float] = []
         page.expose_function("__bar", lambda v: bars.append(v))
         page.evaluate(
-            """() => new MutationObserver(() => window.__bar(document.querySelector('#progress-bar').value))
-                 .observe(document.querySelector('#progress-bar'), { attributes: true })"""
+            """() => { const bar = document.querySelector('#progress-bar');
+                 new MutationObserver(() => window.__bar(bar.value))
+                   .observe(bar, { attributes: true }); }"""
         )
         throttle_upload(page, 120_000)  # ~120 KB/s: about five seconds for the two pictures
         page.click("#generate")
@@ -134,7 +135,8 @@ def test_cancel_during_the_upload_stops_it_at_once(served, browser, folder):
         throttle_upload(page, 40_000)
         page.click("#generate")
         page.wait_for_function(
-            "() => /이미지 올리는 중 \\d+%/.test(document.querySelector('#progress-text').textContent)"
+            """() => /이미지 올리는 중 \\d+%/
+                 .test(document.querySelector('#progress-text').textContent)"""
         )
         page.click("#cancel")
         page.wait_for_function("() => !document.querySelector('#generate').disabled", timeout=1500)
@@ -143,7 +145,7 @@ def test_cancel_during_the_upload_stops_it_at_once(served, browser, folder):
         page.context.close()
 
 
-# --- 11. The service down is not "your network" ----------------------------------------------------
+# --- 11. The service down is not "your network" ---------------------------------------------------
 
 
 def test_with_the_backend_down_make_run_says_the_service_is_unavailable(dist, browser):
@@ -194,7 +196,7 @@ def test_offline_is_said_as_offline(served, browser):
         page.context.close()
 
 
-# --- 7. Any picture the browser opens; a non-picture is told so ------------------------------------
+# --- 7. Any picture the browser opens; a non-picture is told so -----------------------------------
 
 
 RECORD_FORMS = """() => {
@@ -242,9 +244,11 @@ def test_a_gif_gives_its_first_frame(served, browser, folder):
         visible_image(page, "#character-preview")
         centre = page.evaluate(
             """() => { const img = document.querySelector('#character-preview');
-              const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+              const c = document.createElement('canvas');
+              c.width = img.naturalWidth; c.height = img.naturalHeight;
               const g = c.getContext('2d'); g.drawImage(img, 0, 0);
-              return Array.from(g.getImageData(c.width / 2, c.height / 2, 1, 1).data.slice(0, 3)); }"""
+              const centre = g.getImageData(c.width / 2, c.height / 2, 1, 1);
+              return Array.from(centre.data.slice(0, 3)); }"""
         )
         assert centre[0] > 180 and centre[2] < 80, centre  # red: the first frame
     finally:

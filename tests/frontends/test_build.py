@@ -206,7 +206,8 @@ SPECIFIER = re.compile(
 
 
 def module_graph(assets: Path, entry: str) -> dict[str, list[str]]:
-    """Every module reachable from ``entry`` (a file name in ``assets``) -> the specifiers it imports."""
+    """Every module reachable from ``entry`` (a file name in ``assets``) -> the specifiers it
+    imports."""
     graph: dict[str, list[str]] = {}
     todo = [entry]
     while todo:
@@ -271,7 +272,9 @@ function load(file) {
 const entry = process.env.ENTRY;
 await load(entry).link((specifier, referrer) => {
   const file = path.resolve(path.dirname(referrer.identifier), specifier);
-  if (!existsSync(file)) throw new Error(`${referrer.identifier} imports ${specifier}: no such file`);
+  if (!existsSync(file)) {
+    throw new Error(`${referrer.identifier} imports ${specifier}: no such file`);
+  }
   edges[path.basename(referrer.identifier)].push(specifier);
   return load(file);
 });
@@ -289,7 +292,8 @@ def test_node_links_the_built_module_graph(dist: Path, page: str, tmp_path: Path
     entry = dist / page / parse(dist, page).module_scripts[0]
     done = subprocess.run(
         [node, "--experimental-vm-modules", "--no-warnings", str(script)],
-        env={**os.environ, "ENTRY": str(entry)}, capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "ENTRY": str(entry)},
+        capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     linked = json.loads(done.stdout)
@@ -306,7 +310,9 @@ def static_tree(tmp_path: Path, monkeypatch) -> Path:
     (static / "vendor").mkdir()
     (static / "js" / "core" / "leaf.js").write_text('export const leaf = "leaf";\n')
     (static / "js" / "core" / "mid.js").write_text(
-        'import { leaf } from "./leaf.js";\nexport { leaf } from "./leaf.js";\nexport const mid = () => leaf;\n'
+        'import { leaf } from "./leaf.js";\n'
+        'export { leaf } from "./leaf.js";\n'
+        "export const mid = () => leaf;\n"
     )
     (static / "js" / "page.js").write_text(
         "import {\n  mid,\n} from './core/mid.js';\nimport \"./core/leaf.js\";\n"

@@ -14,9 +14,9 @@ HISTORY_IDS = {
     "job-dialog-rerun", "job-dialog-delete", "job-dialog-confirm",
 }  # fmt: skip
 PRINT_IDS = {
-    "print-file", "print-dialog", "print-form", "print-height", "print-offset", "print-hole", "print-white",
-    "print-submit", "print-status", "print-preview", "print-warnings", "print-download", "print-accept-low",
-    "job-dialog-print",
+    "print-file", "print-dialog", "print-form", "print-height", "print-offset", "print-hole",
+    "print-white", "print-submit", "print-status", "print-preview", "print-warnings",
+    "print-download", "print-accept-low", "job-dialog-print",
 }  # fmt: skip
 
 

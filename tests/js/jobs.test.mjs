@@ -224,3 +224,25 @@ test("JobAttempt: before the job is named, cancel waits a moment for its name, e
   settled.dispose(); // the request ended on its own within the grace
   assert.equal(await waiting, null);
 });
+
+test("JobAttempt: cancelled while its pictures are still on their way, it stops at once", async () => {
+  const asked = [];
+  const sending = new JobAttempt(async (id) => (asked.push(id), { ok: true }), { graceMs: 60_000 });
+  sending.uploading(true);
+  const done = sending.cancel();
+  assert.equal(sending.signal.aborted, true); // half a body makes no job: no grace to wait out
+  assert.equal(await done, null);
+  assert.deepEqual(asked, []);
+  assert.deepEqual(sending.failure(new DOMException("x", "AbortError")), { cancelled: true, message: MSG.cancelled });
+
+  // Once the body has gone, the answer may still name the job: the grace applies again.
+  const sent = new JobAttempt(async (id) => (asked.push(id), { ok: true }), { graceMs: 60_000 });
+  sent.uploading(true);
+  sent.uploading(false);
+  const waiting = sent.cancel();
+  await settle();
+  assert.equal(sent.signal.aborted, false);
+  sent.named(JOB);
+  assert.equal(await waiting, null);
+  assert.deepEqual(asked, [JOB]);
+});

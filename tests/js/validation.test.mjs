@@ -3,7 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  FORM_MSG, MAX_SEED, buildRequest, goodsProblem, imageMissing, pplProblem, promptTooLong, randomSeed, resolveSeed,
+  FORM_MSG, MAX_SEED, badSeed, buildRequest, goodsProblem, imageMissing, pplProblem, promptTooLong, randomSeed,
+  resolveSeed, seedTyping,
 } from "../../frontends/static/js/core/validation.js";
 
 test("seed: empty means none; integers 0..2147483647 are sent as typed", () => {
@@ -26,6 +27,54 @@ test("seed: 'random' or a given seed wins over the field and is shown", () => {
   assert.deepEqual(resolveSeed({ text: "abc", random: true, draw: () => 42 }), { value: "42", shown: true });
   assert.deepEqual(resolveSeed({ text: "7", override: 0 }), { value: "0", shown: true });
   assert.deepEqual(resolveSeed({ text: "-1", override: 99, random: true, draw: () => 1 }), { value: "99", shown: true });
+});
+
+test("seed: the services' own maximum, when the page is given one, bounds it and is named", () => {
+  assert.deepEqual(resolveSeed({ text: "1000", max: 1000 }), { value: "1000", shown: false });
+  assert.deepEqual(resolveSeed({ text: "1001", max: 1000 }), { error: badSeed(1000) });
+  assert.equal(badSeed(1000), "시드는 0부터 1000 사이의 정수로 입력해 주세요.");
+  assert.equal(badSeed(), FORM_MSG.badSeed);
+  // A random or given seed is the page's own choice: not checked against the field's rule.
+  assert.deepEqual(resolveSeed({ text: "", random: true, draw: () => 5000, max: 1000 }), { value: "5000", shown: true });
+});
+
+test("seed typing: digits go in, and so does any deletion", () => {
+  assert.equal(seedTyping("1", "1"), "");
+  assert.equal(seedTyping("7", "1237"), "");
+  assert.equal(seedTyping("2147483647", "2147483647"), ""); // pasted, exactly the maximum
+  assert.equal(seedTyping("", ""), ""); // a deletion
+  assert.equal(seedTyping("", "12"), "");
+  assert.equal(seedTyping(null, "12"), "");
+  assert.equal(seedTyping(undefined, ""), "");
+  assert.equal(seedTyping("0", "0000"), ""); // leading zeros are still digits
+});
+
+test("seed typing: a letter or any other character is refused, and the message names it", () => {
+  assert.equal(seedTyping("a", "12a"), "시드에는 숫자(0~9)만 넣을 수 있어요. ‘a’은(는) 넣지 않았습니다.");
+  for (const inserted of ["-", ".", "e", " ", "１", "가", "+5", "1 2"]) {
+    const message = seedTyping(inserted, `1${inserted}`);
+    assert.match(message, /^시드에는 숫자\(0~9\)만 넣을 수 있어요\./, inserted);
+    assert.ok(message.includes(`‘${inserted}’`), message);
+  }
+  // Refused even when the value it would make is short: the characters themselves are the reason.
+  assert.notEqual(seedTyping("x", "x"), "");
+});
+
+test("seed typing: long pasted text is named by its first twelve characters and …", () => {
+  const pasted = "seed: 12345 from the last run";
+  const message = seedTyping(pasted, pasted);
+  assert.equal(message, "시드에는 숫자(0~9)만 넣을 수 있어요. ‘seed: 12345 …’은(는) 넣지 않았습니다.");
+  assert.ok(seedTyping("abcdefghijkl", "abcdefghijkl").includes("‘abcdefghijkl’")); // twelve: whole
+  assert.ok(seedTyping("abcdefghijklm", "x").includes("‘abcdefghijkl…’")); // thirteen: cut
+});
+
+test("seed typing: past the maximum is refused with the maximum named", () => {
+  assert.equal(seedTyping("8", "2147483648"), "시드는 2147483647까지입니다.");
+  assert.equal(seedTyping("99999999999", "99999999999"), "시드는 2147483647까지입니다.");
+  assert.equal(seedTyping("1", "1001", 1000), "시드는 1000까지입니다.");
+  assert.equal(seedTyping("0", "1000", 1000), "");
+  // A deletion is never refused, even from a value already too large (restored from elsewhere).
+  assert.equal(seedTyping("", "99999999999"), "");
 });
 
 test("randomSeed: 31 bits from the given source", () => {

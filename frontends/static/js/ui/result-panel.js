@@ -91,14 +91,17 @@ export function clearResult(panel) {
 export async function showResult(panel, outcome, { seedValue, seconds, downloadStem, kind = "" }) {
   const { result, resultImage: image, resultMeta: meta, download } = panel;
   const ext = outcomeExtension(outcome);
+  const seedText = seedValue === "" ? "" : ` · 시드 ${seedValue}`;
+  const describe = (size) => `${kind ? `${kind} · ` : ""}완료 ${seconds}초 · ${ext.toUpperCase()}${size}${seedText}`;
+  // The line goes with the image it describes: never the last result's line under a new
+  // image while that decodes (its size is added once known).
+  meta.textContent = describe("");
   showBlob(image, outcome.blob);
   await image.decode().catch(() => {});
   download.href = image.src;
   download.download = outcome.filename || `${downloadStem}.${ext}`;
   result.hidden = false;
   panel.resultEmpty.hidden = true;
-  const size = image.naturalWidth ? ` · ${image.naturalWidth}×${image.naturalHeight}` : "";
-  const seedText = seedValue === "" ? "" : ` · 시드 ${seedValue}`;
-  meta.textContent = `${kind ? `${kind} · ` : ""}완료 ${seconds}초 · ${ext.toUpperCase()}${size}${seedText}`;
+  if (image.naturalWidth) meta.textContent = describe(` · ${image.naturalWidth}×${image.naturalHeight}`);
   revealTop(result, 0.6, "start");
 }
