@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.deploy.conftest import ROOT
+from tests.support import free_port
 
 DOCKERFILES = {
     "ppl": ROOT / "Dockerfile.ppl",
@@ -76,6 +77,10 @@ def test_backend_cmd_serves_and_drains_on_sigterm(name, port, tmp_path):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     env.pop("PPL_ENGINE", None)
     env.pop("GOODS_ENGINE", None)
+    # The container's own command, on a free port: on a shared machine the product's
+    # ports may be taken, and the health check would then ask somebody else's server.
+    port = free_port()
+    argv[argv.index("--port") + 1] = str(port)
     log = (tmp_path / "server.log").open("wb")
     proc = subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     try:
