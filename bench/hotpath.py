@@ -20,7 +20,10 @@ from starlette.requests import Request
 from bench.load import PPL_PROMPT, median
 from bench.payloads import FilePart, MultipartTemplate, noisy_jpeg, result_png
 from webtoon_core.forms import read_form
-from webtoon_core.images import ImageLimits, inspect_result, prepare_upload
+from webtoon_core.images import ImageLimits, ResultImage, inspect_result, prepare_upload
+from webtoon_core.jobs.runner import _thumbnail
+from webtoon_core.provenance import Provenance, mark
+from webtoon_core.settings import CommonSettings
 
 CHUNK = 64 * 1024
 # The services' defaults (ImageLimits.for_uploads / for_results of CommonSettings()).
@@ -82,6 +85,11 @@ def measure(reps: int = 9) -> dict[str, Any]:
     size = Image.open(io.BytesIO(upload)).size
     fitted = (1024, round(1024 * size[1] / size[0]))
     model_input = {"input_image_1": prepared.data_uri(), "input_image_2": prepared.data_uri()}
+    marked = ResultImage(data=result, media_type="image/png", extension="png")
+    provenance = Provenance(
+        ai_generated=True, engine="replicate", model="bench", job_id="bench", service="ppl"
+    )
+    settings = CommonSettings.model_construct()
     return {
         "upload_size": list(size),
         "upload_bytes": len(upload),
@@ -102,6 +110,10 @@ def measure(reps: int = 9) -> dict[str, Any]:
         "fitted_box": list(fitted),
         "data_uri_json_ms": _median_ms(lambda: json.dumps({"input": model_input}).encode(), reps),
         "inspect_result_ms": _median_ms(lambda: inspect_result(result, limits=RESULT_LIMITS), reps),
+        # Every result gets its provenance marks (XMP only by default) and, as a job, the
+        # history's thumbnail.
+        "mark_ms": _median_ms(lambda: mark(marked, provenance, settings), reps),
+        "thumbnail_ms": _median_ms(lambda: _thumbnail(result), reps),
     }
 
 

@@ -487,6 +487,15 @@ def _details(r: dict[str, Any]) -> list[str]:
             f"| data URI 2개를 JSON으로 (Replicate 요청 본문) | {h['data_uri_json_ms']:.1f} ms |",
             f"| `inspect_result` (결과 PNG {h['result_bytes'] / 1024 / 1024:.1f} MiB 전체 디코드) "
             f"| {h['inspect_result_ms']:.1f} ms |",
+            *(
+                [
+                    f"| 출처 표시 `mark` (XMP, 기본 설정) | {h['mark_ms']:.1f} ms |",
+                    "| 작업 기록의 썸네일 (결과 디코드 → 320 px WebP) "
+                    f"| {h['thumbnail_ms']:.1f} ms |",
+                ]
+                if "thumbnail_ms" in h
+                else []
+            ),
             "",
             "`prepare_upload`의 시간은 두 비교 경로 중 "
             + nearer
@@ -777,6 +786,13 @@ def _misses(r: dict[str, Any]) -> list[str]:
                     + hp["inspect_result_ms"]
                     + hp["read_form_ms"]
                     + hp["data_uri_json_ms"]
+                    + hp.get("thumbnail_ms", 0.0)
+                    + hp.get("mark_ms", 0.0)
+                )
+                job_steps = (
+                    f" + 기록 썸네일 {hp['thumbnail_ms']:.0f} + 출처 표시 {hp['mark_ms']:.0f}"
+                    if "thumbnail_ms" in hp
+                    else ""
                 )
                 ratio = hp["prepare_upload_ms"] / 50
                 versus = "와 비슷합니다" if ratio < 1.15 else f"의 {ratio:.1f}배입니다"
@@ -786,7 +802,8 @@ def _misses(r: dict[str, Any]) -> list[str]:
                     f"작업 스레드 2개에서 나란히 돌아도 그 한 단계가 목표(50 ms){versus}. 차례로 "
                     f"일어나는 단계만 더해도 준비 {hp['prepare_upload_ms']:.0f} + 결과 PNG 검사 "
                     f"{hp['inspect_result_ms']:.0f} + multipart 읽기 {hp['read_form_ms']:.0f} + "
-                    f"본문 JSON {hp['data_uri_json_ms']:.0f} ≈ {steps:.0f} ms이고, 나머지 약 "
+                    f"본문 JSON {hp['data_uri_json_ms']:.0f}{job_steps} ≈ {steps:.0f} ms이고, "
+                    "나머지 약 "
                     f"{max(0.0, c1 * 1000 - steps):.0f} ms는 10 MB 업로드와 1.2 MB 응답의 전송, "
                     "스레드 풀 왕복, HTTP·로그 처리 같은 따로 재지 않은 몫입니다."
                 )

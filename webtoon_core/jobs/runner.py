@@ -631,12 +631,15 @@ def _owned(job: Job, identity: Identity) -> None:
 
 
 def _thumbnail(data: bytes) -> bytes:
+    """The history's small WebP of a result. On every job's path: the decode is most of it
+    (a JPEG is decoded at a reduced scale); the reduction goes by whole pixel blocks first
+    (reducing_gap 1.5), and WebP's faster method 2 costs a few hundred bytes."""
     source = Image.open(io.BytesIO(data))
     source.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-    image = source.convert("RGBA")
-    image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    image = source if source.mode in ("RGB", "RGBA") else source.convert("RGBA")
+    image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), reducing_gap=1.5)
     out = io.BytesIO()
-    image.save(out, format="WEBP", quality=80)
+    image.save(out, format="WEBP", quality=80, method=2)
     return out.getvalue()
 
 
