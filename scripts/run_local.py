@@ -87,6 +87,12 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # `kill` of this script stops the services as Ctrl-C does
 
 
+# Ctrl-C, `kill`, and a closed terminal (SIGHUP: the services have sessions of their own, so
+# only this script hears it) all stop the services. SIGINT is set explicitly too: a script
+# started in the background by another script inherits it ignored.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def main() -> int:
     chosen = ports()
     busy = [
@@ -127,7 +133,8 @@ def main() -> int:
         ]
         # A session of their own: Ctrl-C reaches this script only, which stops them once, cleanly.
         procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True))  # noqa: S603
-    signal.signal(signal.SIGTERM, _interrupt)
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, _interrupt)
     try:
         if not wait_ready(procs, [f"http://{HOST}:{port}/health" for port in chosen]):
             print("서비스가 시작하지 못했습니다. 위의 로그를 보세요.", file=sys.stderr)

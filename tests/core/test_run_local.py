@@ -20,12 +20,44 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "run_local.py"
 
 
-def launch(ppl: int, goods: int) -> subprocess.Popen[str]:
+def launch(ppl: int, goods: int, *, sigint_ignored: bool = False) -> subprocess.Popen[str]:
     env = {**os.environ, "PPL_PORT": str(ppl), "GOODS_PORT": str(goods)}
+
+    def ignore_sigint() -> None:  # as a shell does for a command it starts with `&`
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     return subprocess.Popen(  # noqa: S603 - fixed argv
         [sys.executable, str(SCRIPT)], cwd=ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        preexec_fn=ignore_sigint if sigint_ignored else None,
     )  # fmt: skip
+
+
+def wait_started(proc: subprocess.Popen[str]) -> tuple[list[str], threading.Thread]:
+    """Read the script's output until it says how to stop it; the reader keeps reading."""
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "Ctrl-C로 종료합니다." in line:
+                ready.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert ready.wait(120), "".join(lines)
+    return lines, reader
+
+
+def assert_stopped_cleanly(proc, lines: list[str], ports: tuple[int, ...]) -> None:
+    out = "".join(lines)
+    assert proc.returncode == 0, out
+    assert "Traceback" not in out and "KeyboardInterrupt" not in out and "CancelledError" not in out
+    for port in ports:  # the services are gone, not orphaned
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
 
 
 def test_a_taken_port_is_named_and_nothing_starts():
@@ -44,20 +76,8 @@ def test_a_taken_port_is_named_and_nothing_starts():
 def test_both_pages_link_to_each_other_and_ctrl_c_stops_cleanly():
     ppl, goods = free_port(), free_port()
     proc = launch(ppl, goods)
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            if "Ctrl-C로 종료합니다." in line:
-                ready.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
     try:
-        assert ready.wait(120), "".join(lines)
+        lines, reader = wait_started(proc)
         out = "".join(lines)
         assert (
             f"PPL: http://127.0.0.1:{ppl}/ppl-gen/" in out
@@ -76,13 +96,8 @@ def test_both_pages_link_to_each_other_and_ctrl_c_stops_cleanly():
     finally:
         proc.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground script
         proc.wait(timeout=60)
-        reader.join(timeout=10)
-    out = "".join(lines)
-    assert proc.returncode == 0, out
-    assert "Traceback" not in out and "KeyboardInterrupt" not in out and "CancelledError" not in out
-    for port in (ppl, goods):  # both services are gone, not orphaned
-        with pytest.raises(httpx.ConnectError):
-            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+    reader.join(timeout=10)
+    assert_stopped_cleanly(proc, lines, (ppl, goods))
 
 
 def test_make_run_installs_only_what_running_needs(tmp_path):
@@ -105,3 +120,23 @@ def test_make_run_installs_only_what_running_needs(tmp_path):
         check=True,
     ).stdout
     assert "-e '.[dev]'" in tests
+
+
+@pytest.mark.parametrize(
+    ("stop_signal", "sigint_ignored"),
+    [(signal.SIGHUP, False), (signal.SIGINT, True)],
+    ids=["terminal-closed", "ctrl-c-started-from-a-script"],
+)
+def test_a_closed_terminal_or_a_backgrounded_run_still_stops_the_services(
+    stop_signal, sigint_ignored
+):
+    ppl, goods = free_port(), free_port()
+    proc = launch(ppl, goods, sigint_ignored=sigint_ignored)
+    try:
+        lines, reader = wait_started(proc)
+        assert httpx.get(f"http://127.0.0.1:{goods}/health").status_code == 200
+    finally:
+        proc.send_signal(stop_signal)
+        proc.wait(timeout=60)
+    reader.join(timeout=10)
+    assert_stopped_cleanly(proc, lines, (ppl, goods))
