@@ -8,7 +8,6 @@ Each runs the way where it matters: the result followed again goes through the A
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +30,7 @@ from tests.frontends.test_browser_focus import dropped, focused_clear_of_the_bar
 from tests.frontends.test_browser_live import (
     CountingGate,
     card,
+    fail_kind_once,
     serve_behind_nginx,
     wait_for_cards,
     wait_until,
@@ -133,27 +133,9 @@ sel => {
 
 def test_retrying_a_failed_kind_by_keyboard_keeps_the_focus_on_its_card(nginx, browser):
     failed: list[str] = []
-
-    def fail_mug_once(route) -> None:
-        body = route.request.post_data_buffer or b""
-        if b'name="goods_type"\r\n\r\nmug\r\n' in body and not failed:
-            failed.append("mug")
-            error = {
-                "code": "CONTENT_MODERATED",
-                "message": "안전성 검사에서 차단되었습니다. 설정을 바꿔 다시 시도해 주세요.",
-                "request_id": "req-mug-1",
-            }
-            route.fulfill(
-                status=422,
-                content_type="application/json",
-                body=json.dumps({"error": error}, ensure_ascii=False).encode(),
-            )
-        else:
-            route.continue_()
-
     page = new_page(browser, PHONE)
     try:
-        page.route(f"**{API}/generate", fail_mug_once)
+        page.route(f"**{API}/generate", fail_kind_once("mug", failed))
         open_set(page, nginx[SLUG].url, ["tshirt", "mug"])
         page.click("#generate")
         page.wait_for_selector(f'{card("mug")}[data-state="failed"]', timeout=TIMEOUT_MS)

@@ -517,18 +517,20 @@ def test_cancel_all_stops_running_and_queued_kinds(gated_goods, page, files):
     assert engines[0].entered == 3  # the queued one was never sent
 
 
-def test_failed_kind_can_be_retried(nginx, page, files):
-    failed: list[str] = []
+def fail_kind_once(kind: str, failed: list[str] | None = None):
+    """A route handler for the goods generate POST: the first request for ``kind`` is refused
+    before any job exists (the service's own JSON error, request ID req-<kind>-1; noted in
+    ``failed``); every other request goes through."""
+    failed = [] if failed is None else failed
 
-    def fail_mug_once(route):
+    def handle(route) -> None:
         body = route.request.post_data_buffer or b""
-        if b'name="goods_type"\r\n\r\nmug\r\n' in body and not failed:
-            failed.append("mug")
-            # Refused before any job exists: the service's own JSON error.
+        if f'name="goods_type"\r\n\r\n{kind}\r\n'.encode() in body and not failed:
+            failed.append(kind)
             error = {
                 "code": "CONTENT_MODERATED",
                 "message": "안전성 검사에서 차단되었습니다. 설정을 바꿔 다시 시도해 주세요.",
-                "request_id": "req-mug-1",
+                "request_id": f"req-{kind}-1",
             }
             route.fulfill(
                 status=422,
@@ -538,7 +540,11 @@ def test_failed_kind_can_be_retried(nginx, page, files):
         else:
             route.continue_()
 
-    page.route("**/api/goods-gen/generate", fail_mug_once)
+    return handle
+
+
+def test_failed_kind_can_be_retried(nginx, page, files):
+    page.route("**/api/goods-gen/generate", fail_kind_once("mug"))
     open_goods_set(page, nginx["goods-gen"].url, files, ["tshirt", "mug", "sticker"])
     page.click("#generate")
     page.wait_for_selector(f'{card("mug")}[data-state="failed"]', timeout=TIMEOUT_MS)
