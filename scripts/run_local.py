@@ -11,6 +11,7 @@ run` works too.  The ports are settings: `PPL_PORT`, `GOODS_PORT` (8000,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -149,7 +150,9 @@ def main() -> int:
         stop(procs)
         return 1
     except KeyboardInterrupt:
-        print("\n종료합니다…", flush=True)
+        # After SIGHUP the terminal is gone and writing to it fails: stop the services anyway.
+        with contextlib.suppress(OSError):
+            print("\n종료합니다…", flush=True)
         stop(procs)
         return 0
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -140,3 +142,31 @@ def test_a_closed_terminal_or_a_backgrounded_run_still_stops_the_services(
         proc.wait(timeout=60)
     reader.join(timeout=10)
     assert_stopped_cleanly(proc, lines, (ppl, goods))
+
+
+def test_a_terminal_that_is_gone_does_not_keep_the_services_running():
+    """Closing the terminal: SIGHUP, and every write to the terminal fails from then on."""
+    ppl, goods = free_port(), free_port()
+    master, slave = os.openpty()
+    env = {**os.environ, "PPL_PORT": str(ppl), "GOODS_PORT": str(goods)}
+    proc = subprocess.Popen(  # noqa: S603 - fixed argv
+        [sys.executable, str(SCRIPT)], cwd=ROOT, env=env,
+        stdin=slave, stdout=slave, stderr=slave,
+    )  # fmt: skip
+    os.close(slave)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 120
+        while "Ctrl-C로 종료합니다.".encode() not in seen:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            ready, _, _ = select.select([master], [], [], 1)
+            if ready:
+                seen += os.read(master, 65536)
+        assert httpx.get(f"http://127.0.0.1:{ppl}/health").status_code == 200
+    finally:
+        os.close(master)  # the terminal window is closed
+        proc.send_signal(signal.SIGHUP)
+        proc.wait(timeout=60)
+    for port in (ppl, goods):  # stopped, not orphaned holding the ports
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
