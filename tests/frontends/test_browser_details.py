@@ -296,6 +296,100 @@ def test_leaving_set_mode_with_a_kind_the_set_did_not_make_shows_no_older_result
         page.context.close()
 
 
+def test_after_a_set_a_job_rerun_from_history_is_sent_and_shown_not_the_sets_image(
+    backends, browser
+):
+    """Leaving set mode to show a job (최근 작업) shows that job: the set's image of the kind
+    still ticked is only for a person turning the switch off."""
+    page = new_page(browser)
+    try:
+        open_page(page, backends[SLUG].url, SLUG)
+        page.click('.sample[data-slot="character"][data-sample="haru"]')
+        visible_image(page, "#character-preview")
+        page.click('.goods-card[data-goods-type="badge"]')
+        single_result(page)
+        assert page.inner_text("#result-meta").startswith("뱃지 · 완료")
+        badge = page.evaluate("() => new URL(location.href).searchParams.get('job')")
+
+        page.click("label.switch")
+        tick_only(page, ["tshirt", "mug"])
+        page.click("#generate")
+        wait_for_cards(page, "done", 2)
+        page.wait_for_function("() => !document.querySelector('#set-mode').disabled")
+
+        page.click(f'#history-list .history-item[data-job-id="{badge}"] button')
+        page.wait_for_selector("#job-dialog[open]")
+        with page.expect_response(f"**{API}/jobs/{badge}/rerun") as answer:
+            page.click("#job-dialog-rerun")
+        assert answer.value.ok
+        assert not page.is_checked("#set-mode")
+        page.wait_for_function(
+            "() => document.querySelector('#result-meta').textContent.startsWith('뱃지 · 완료')",
+            timeout=TIMEOUT_MS,
+        )
+        shown = page.evaluate("() => new URL(location.href).searchParams.get('job')")
+        assert shown and shown != badge  # the rerun, not the set's T-shirt
+        assert page.problems == []
+    finally:
+        page.context.close()
+
+
+RECORD_META_WRITES = """() => {
+  window.__metaWrites = [];
+  const meta = document.querySelector('#result-meta');
+  new MutationObserver(() => window.__metaWrites.push(meta.textContent))
+    .observe(meta, { childList: true, characterData: true, subtree: true });
+}"""
+
+
+def test_a_result_line_is_written_once_with_its_size(backends, browser):
+    """#result-meta is a live region: one new result, one announcement."""
+    page = new_page(browser)
+    try:
+        open_page(page, backends[SLUG].url, SLUG)
+        page.click('.sample[data-slot="character"][data-sample="haru"]')
+        visible_image(page, "#character-preview")
+        single_result(page)
+        page.evaluate(RECORD_META_WRITES)
+        page.click('.goods-card[data-goods-type="mug"]')
+        single_result(page)
+        page.wait_for_function(
+            "() => document.querySelector('#result-meta').textContent.startsWith('머그컵')"
+        )
+        said = [text for text in page.evaluate("() => window.__metaWrites") if text]
+        assert len(said) == 1 and "1024×768" in said[0], said
+    finally:
+        page.context.close()
+
+
+def test_a_missing_picture_is_announced_once_and_a_new_pick_says_it_is_preparing(backends, browser):
+    page = new_page(browser)
+    try:
+        open_page(page, backends[SLUG].url, SLUG)
+        hint = "#character-hint"
+        assert page.get_attribute(hint, "aria-live") == "polite"
+        page.click("#generate")
+        page.wait_for_function("() => document.querySelector('#form-alert').textContent !== ''")
+        # Said by the bar's alert; the zone's hint shows it but is not a second live region.
+        assert "캐릭터 이미지를 올려 주세요" in page.inner_text(hint)
+        assert page.get_attribute(hint, "aria-live") is None
+        page.evaluate(
+            """(sel) => { window.__hints = [];
+                 const el = document.querySelector(sel);
+                 new MutationObserver(() => window.__hints.push(el.textContent))
+                   .observe(el, { childList: true, characterData: true, subtree: true }); }""",
+            hint,
+        )
+        page.click('.sample[data-slot="character"][data-sample="haru"]')
+        visible_image(page, "#character-preview")
+        hints = page.evaluate("() => window.__hints")
+        assert "이미지를 준비하고 있어요…" in hints, hints
+        assert page.get_attribute(hint, "aria-live") == "polite"
+        assert page.get_attribute("#character-input", "aria-invalid") is None
+    finally:
+        page.context.close()
+
+
 def test_while_the_sets_image_decodes_the_older_kinds_meta_line_is_not_shown_as_current(
     backends, browser
 ):

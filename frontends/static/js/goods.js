@@ -91,7 +91,6 @@ function syncSelection() {
 
 /** Set mode turns the kind radios into checkboxes (same cards, same name) and back. */
 function applyMode(on) {
-  const leaving = setMode && !on;
   setMode = on;
   const inputs = kindInputs();
   const keep = checkedKind() || inputs[0];
@@ -103,7 +102,6 @@ function applyMode(on) {
   document.body.classList.toggle("is-set-mode", on);
   hideLimit();
   syncSelection();
-  if (leaving) showSetResultOfKind();
 }
 
 /** A ticked kind beyond SET_MAX is unticked again, with the reason. */
@@ -146,6 +144,8 @@ const kindLabels = () => Object.fromEntries(kindInputs().map((input) => [input.v
 /** A job not made from the form is about to show in the single result: leave set mode. */
 function leaveSetMode() {
   if (!setMode || (sets && sets.runner.busy)) return;
+  // A job is about to be shown (최근 작업, a link): it, not the set's image of a kind.
+  setRanSince = false;
   modeSwitch.checked = false;
   applyMode(false);
 }
@@ -160,7 +160,11 @@ async function startSet(flow) {
 
 cards.addEventListener("change", onKindChange);
 aspect.addEventListener("change", syncAspectHelp);
-modeSwitch.addEventListener("change", () => applyMode(modeSwitch.checked));
+modeSwitch.addEventListener("change", () => {
+  const leaving = setMode && !modeSwitch.checked;
+  applyMode(modeSwitch.checked);
+  if (leaving) showSetResultOfKind(); // the person turned set mode off: the set's result of the kind kept
+});
 document.addEventListener("webtoon:price", syncSelection); // the price arrives with GET /info
 applyMode(modeSwitch.checked); // the browser may restore the switch on back navigation
 

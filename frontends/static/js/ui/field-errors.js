@@ -43,8 +43,9 @@ export function clearFieldProblem(field) {
   if (!mark) return;
   marked.delete(field);
   field.removeAttribute("aria-invalid");
-  const { target, restore, added } = mark;
+  const { target, restore, added, live } = mark;
   if (added) field.setAttribute("aria-describedby", describedBy(field).filter((id) => id !== target.id).join(" "));
+  if (live) target.setAttribute("aria-live", live);
   if (restore === null) {
     target.textContent = "";
     target.hidden = true;
@@ -84,7 +85,11 @@ export function showFieldProblem({ message, focus = null, errorId = "" }) {
   if (target) {
     const hint = target.classList.contains("dropzone__hint");
     const added = !describedBy(focus).includes(target.id);
-    marked.set(focus, { target, restore: hint ? target.textContent : null, added });
+    // Announced once, by the bar's alert: the field's text (an upload zone's hint is a live
+    // region) is read with the field when it takes the focus.
+    const live = target.getAttribute("aria-live");
+    target.removeAttribute("aria-live");
+    marked.set(focus, { target, restore: hint ? target.textContent : null, added, live });
     target.textContent = message;
     target.hidden = false;
     target.classList.add("is-error");

@@ -94,14 +94,14 @@ export async function showResult(panel, outcome, { seedValue, seconds, downloadS
   const seedText = seedValue === "" ? "" : ` · 시드 ${seedValue}`;
   const describe = (size) => `${kind ? `${kind} · ` : ""}완료 ${seconds}초 · ${ext.toUpperCase()}${size}${seedText}`;
   // The line goes with the image it describes: never the last result's line under a new
-  // image while that decodes (its size is added once known).
-  meta.textContent = describe("");
+  // image while that decodes. Written once (it is a live region), when the size is known.
+  meta.textContent = "";
   showBlob(image, outcome.blob);
   await image.decode().catch(() => {});
   download.href = image.src;
   download.download = outcome.filename || `${downloadStem}.${ext}`;
   result.hidden = false;
   panel.resultEmpty.hidden = true;
-  if (image.naturalWidth) meta.textContent = describe(` · ${image.naturalWidth}×${image.naturalHeight}`);
+  meta.textContent = describe(image.naturalWidth ? ` · ${image.naturalWidth}×${image.naturalHeight}` : "");
   revealTop(result, 0.6, "start");
 }

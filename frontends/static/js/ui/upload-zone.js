@@ -76,6 +76,9 @@ export function createUploadZone(key, label, limits) {
   const setHint = (text, isError = false) => {
     hint.textContent = text;
     hint.classList.toggle("is-error", isError);
+    // A refusal is announced by the bar's alert (formAlert); the hint keeps it in view.
+    if (isError) hint.removeAttribute("aria-live");
+    else hint.setAttribute("aria-live", "polite");
   };
   const setBusy = (busy) => {
     zone.classList.toggle("is-busy", busy);
@@ -113,6 +116,7 @@ export function createUploadZone(key, label, limits) {
   function take(file, { source = "", sample = "" } = {}) {
     const mine = ++token;
     clearMessage();
+    clearFieldProblem(input); // before "preparing": clearing puts the zone's old text back
     formAlert("");
     setBusy(true);
     setHint(IMAGE_MSG.preparing);
