@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 
 from goods_backend.print_file.options import FILE_FIELD, PrintFileParams
-from goods_backend.print_file.package import PrintPackage, build_package
 from goods_backend.settings import GoodsSettings
 from webtoon_core.errors import ImageTooLarge
 from webtoon_core.images import ImageDecoder, ImageLimits, PreparedImage
 from webtoon_core.workers import RunSync
+
+if TYPE_CHECKING:
+    from goods_backend.print_file.package import PrintPackage
 
 # What building a package holds at once per pixel of the art (the decoded RGBA, its
 # cut-out copy, masks, the white layer's distance field, the PDF's sample planes and
@@ -54,6 +57,10 @@ async def build_in_pool(
     same decode budget, waiting its turn, and refuses with ``ImageTooLarge`` an art
     that could never fit. Raises what ``build_package`` raises.
     """
+    # The geometry and PDF libraries (OpenCV, Shapely, pikepdf: ~50 MiB resident) load with
+    # the first print job, not with every goods pod that never makes one.
+    from goods_backend.print_file.package import build_package
+
     runner = request.app.state.runner
     decoder: ImageDecoder = runner.decoder
     run_sync: RunSync = runner.run_sync

@@ -20,7 +20,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -29,7 +29,6 @@ from pydantic import ValidationError
 
 from goods_backend.print_file.jobs import build_in_pool, print_jobs
 from goods_backend.print_file.options import FILE_FIELD, PrintFileParams, choices, describe
-from goods_backend.print_file.package import PrintPackage
 from goods_backend.settings import GoodsSettings
 from webtoon_core.errors import (
     Busy,
@@ -40,6 +39,9 @@ from webtoon_core.errors import (
 from webtoon_core.forms import read_form
 from webtoon_core.http_errors import ErrorResponse, input_error_from
 from webtoon_core.security import refuse_cross_site
+
+if TYPE_CHECKING:
+    from goods_backend.print_file.package import PrintPackage
 
 log = logging.getLogger("goods_backend.print_file")
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import unquote
 
 import pikepdf
@@ -34,6 +37,7 @@ from tests.goods.print_file_arts import (
 from tests.support import noisy_jpeg
 
 KOREAN = re.compile(r"[\uac00-\ud7a3]")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -312,3 +316,33 @@ def test_the_event_loop_answers_while_a_package_is_built(client: TestClient):
     worker.join()
     assert len(latencies) >= 5, "the build took long enough to be watched"
     assert max(latencies) < max(0.25, took[0] / 3), (max(latencies), took[0])
+
+
+def test_the_geometry_and_pdf_libraries_load_with_the_first_print_job_only(tmp_path, art):
+    """A goods pod on the real engine that makes no print file does not hold OpenCV, Shapely and
+    pikepdf (~50 MiB); the local engine's cut-out needs OpenCV anyway."""
+    (tmp_path / "art.png").write_bytes(art)
+    script = """
+import sys
+from pathlib import Path
+from fastapi.testclient import TestClient
+from goods_backend.main import create_app
+from goods_backend.settings import GoodsSettings
+
+HEAVY = ("cv2", "shapely", "pikepdf")
+folder = Path(sys.argv[1])
+settings = GoodsSettings(goods_engine="bfl", job_store_url=(folder / "jobs").as_uri())
+with TestClient(create_app(settings)) as client:
+    assert client.get("/health").status_code == 200
+    before = [name for name in HEAVY if name in sys.modules]
+    files = {"input_image": ("art.png", (folder / "art.png").read_bytes(), "image/png")}
+    answer = client.post("/api/goods-gen/print-file", data={"goods_type": "sticker"}, files=files)
+    after = [name for name in HEAVY if name in sys.modules]
+print(before, answer.status_code, after)
+"""
+    done = subprocess.run(  # noqa: S603 - a fixed argv
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] == "[] 200 ['cv2', 'shapely', 'pikepdf']", done.stdout
